@@ -1,0 +1,117 @@
+"""Neurons, layers and a multi-layer perceptron made of `Value`s (chapter 03).
+
+A neuron computes relu(w . x + b) (or just w . x + b); a layer is several neurons reading the
+same inputs; an MLP is layers in a row. Every weight and bias is a leaf `Value`, so one
+`loss.backward()` gives each of them its gradient, and training is: nudge every parameter
+against its gradient, repeat. The names follow PyTorch (`parameters()`, `zero_grad()`,
+`manual_seed`) so that they carry over.
+"""
+
+import random
+
+from engine.value import Value, linear
+
+_rng = random.Random(0)
+
+
+def manual_seed(seed):
+    """Seed the generator that draws new weights, so a model can be rebuilt identically
+    (like `torch.manual_seed`)."""
+    _rng.seed(seed)
+
+
+class Module:
+    """Something with parameters: a neuron, a layer, a whole network."""
+
+    def parameters(self):
+        """The list of leaf Values that training adjusts."""
+        return []
+
+    def zero_grad(self):
+        """Set every parameter's grad to 0. Gradients ACCUMULATE across backward() calls (see
+        `Value.backward`), so a training loop calls this before each backward(); forget it and
+        each step follows the sum of all past gradients."""
+        # EXERCISE ch03: set the grad of every parameter to 0.0
+        for p in self.parameters():
+            p.grad = 0.0
+        # END EXERCISE
+
+
+class Neuron(Module):
+    """One neuron: relu(w . x + b) if `nonlin`, else the linear w . x + b.
+
+    Weights start uniform in [-1, 1] (drawn from the generator `manual_seed` seeds), the bias
+    at 0. The weighted sum is one fused `linear` node (see `engine.value.linear`): the same
+    numbers and gradients as b + w_1*x_1 + ... + w_n*x_n built from `*` and `+`, in a graph
+    a fraction of the size.
+    """
+
+    def __init__(self, nin, nonlin=True):
+        self.w = [Value(_rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        # EXERCISE ch03: the weighted sum w . x + b (one node: linear), then relu if self.nonlin
+        act = linear(x, self.w, self.b)
+        return act.relu() if self.nonlin else act
+        # END EXERCISE
+
+    def parameters(self):
+        return self.w + [self.b]
+
+    def __repr__(self):
+        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """`nout` neurons that all read the same `nin` inputs. Keyword arguments (`nonlin`) go to
+    each Neuron. Returns a list of `nout` Values, or a single Value when nout == 1."""
+
+    def __init__(self, nin, nout, **kw):
+        if nout < 1:
+            raise ValueError(f"Layer needs at least one neuron, got nout={nout}")
+        self.nin = nin
+        self.neurons = [Neuron(nin, **kw) for _ in range(nout)]
+
+    def __call__(self, x):
+        if len(x) != self.nin:
+            raise ValueError(f"{self!r} expected {self.nin} inputs, got {len(x)}")
+        out = [neuron(x) for neuron in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self):
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self):
+        kind = "ReLU" if self.neurons[0].nonlin else "Linear"
+        return f"Layer({self.nin} -> {len(self.neurons)}, {kind})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `MLP(2, [16, 16, 1])` maps 2 inputs through two ReLU layers
+    of 16 to 1 linear output (the last layer is linear so the output can be any number).
+
+    Call it on a list of floats or Values; the floats become leaf Values first (once, rather
+    than in every neuron). A single output comes back as a Value, several as a list.
+    """
+
+    def __init__(self, nin, nouts):
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(nouts))]
+
+    def __call__(self, x):
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+        # EXERCISE ch03: feed x through every layer in turn and return the last layer's output
+        for layer in self.layers:
+            x = layer(x)
+        return x
+        # END EXERCISE
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self):
+        lines = "".join(f"\n  {layer!r}" for layer in self.layers)
+        return f"MLP({lines}\n)"
