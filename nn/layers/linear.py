@@ -1,0 +1,66 @@
+"""Fully-connected layers: `Linear` (y = x W^T + b) and `Identity` (y = x)."""
+
+import math
+
+import tensor
+from nn import init
+from nn.module import Module
+from nn.parameter import Parameter
+
+
+class Identity(Module):
+    """Returns its input unchanged; a placeholder where a layer is optional (any arguments
+    are accepted and ignored)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    r"""y = x W^T + b, applied to the last dimension of x: (*, in_features) -> (*, out_features).
+
+    `weight` has shape (out_features, in_features) (one row per output, PyTorch's layout) and
+    `bias` shape (out_features,). Both start uniform in [-1/sqrt(in_features),
+    1/sqrt(in_features)] (PyTorch's default: kaiming_uniform_ with a = sqrt(5) for the weight),
+    which keeps the outputs' variance about a third of the inputs'.
+
+    The gradients come from the ops used (matmul, transpose, add): dL/dW = (dL/dy)^T x and
+    dL/db = dL/dy summed over the batch, with dL/dx = (dL/dy) W.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        options = dict(device=device, dtype=dtype)
+        self.weight = Parameter(tensor.empty((out_features, in_features), **options))
+        if bias:
+            self.bias = Parameter(tensor.empty((out_features,), **options))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw new initial weights (PyTorch's scheme; see the class docstring)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            raise ValueError(f"{self!r} expected input of shape (*, {self.in_features}), got "
+                             f"{tuple(input.shape)}")
+        # EXERCISE ch06: compute x W^T + b (the bias may be None)
+        output = input @ self.weight.T
+        if self.bias is not None:
+            output = output + self.bias
+        return output
+        # END EXERCISE
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,98 @@
+"""Data types. A dtype here IS a NumPy dtype object (CuPy uses the same objects), so
+`t.dtype == tensor.float32`, `t.dtype == numpy.float32` and `t.data.dtype` all agree, and no
+translation table is needed at the backend seam.
+
+The rules follow PyTorch rather than NumPy where they differ, to keep float32 float32:
+
+- Python data: floats -> float32 (not NumPy's float64), ints -> int64, bools -> bool. Arrays
+  keep their dtype, as `torch.tensor(array)` does.
+- A Python number in an op keeps the tensor's dtype: float32 * 2.5 is float32. Only a float
+  number with an integer or bool tensor gives a float, and then float32 (int64 * 2.5 -> float32).
+- Two tensors: a float beats an int whatever their sizes (int64 + float32 -> float32, where
+  NumPy gives float64); within floats, or within ints, the larger wins.
+"""
+
+import builtins
+import numbers
+
+import numpy
+
+float16 = numpy.dtype("float16")
+float32 = numpy.dtype("float32")
+float64 = numpy.dtype("float64")
+uint8 = numpy.dtype("uint8")
+int8 = numpy.dtype("int8")
+int16 = numpy.dtype("int16")
+int32 = numpy.dtype("int32")
+int64 = numpy.dtype("int64")
+bool = numpy.dtype("bool")  # PyTorch's name, tensor.bool; builtins.bool below is Python's
+
+DEFAULT_FLOAT = float32
+DEFAULT_INT = int64
+_SUPPORTED = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+
+
+def to_dtype(dtype):
+    """A supported dtype from anything that names one: tensor.float32, numpy.float32, "float32",
+    Python's float (-> float32), int (-> int64) or bool. TypeError for anything else."""
+    if dtype is builtins.float:
+        return DEFAULT_FLOAT
+    if dtype is builtins.int:
+        return DEFAULT_INT
+    try:
+        result = numpy.dtype(dtype)
+    except TypeError:
+        result = None
+    if result not in _SUPPORTED:
+        names = ", ".join(str(d) for d in _SUPPORTED)
+        raise TypeError(f"unsupported dtype {dtype!r}; expected one of {names}")
+    return result
+
+
+def is_floating(dtype):
+    return dtype.kind == "f"
+
+
+def infer_dtype(data):
+    """The dtype a Tensor gets for Python data without an explicit dtype: float32 if any element
+    is a float, else int64 if any is an int, else bool. `data` has been converted by NumPy,
+    which chose float64 or int64 (or bool)."""
+    kind = data.dtype.kind
+    if kind == "f":
+        return DEFAULT_FLOAT
+    if kind in "iu":
+        return DEFAULT_INT
+    if kind == "b":
+        return bool
+    raise TypeError(f"cannot make a Tensor from data of NumPy dtype {data.dtype} "
+                    "(expected numbers or bools)")
+
+
+def promote_types(a, b):
+    """The dtype of an op on tensors of dtypes a and b (PyTorch's rule, see the module doc)."""
+    if a == b:
+        return a
+    if (a.kind == "f") != (b.kind == "f"):
+        return a if a.kind == "f" else b
+    return numpy.promote_types(a, b)
+
+
+def scalar_kind(value):
+    """"b", "i" or "f" for a Python (or NumPy) bool, int or float; None for anything else."""
+    kind = _SCALAR_KINDS.get(type(value))
+    if kind is None and isinstance(value, numbers.Real):  # NumPy scalars, Fractions, ...
+        kind = "i" if isinstance(value, numbers.Integral) else "f"
+    return kind
+
+
+_SCALAR_KINDS = {builtins.bool: "b", numpy.bool_: "b", builtins.int: "i", builtins.float: "f"}
+
+
+def scalar_dtype(dtype, kind):
+    """The dtype that a Python number of `kind` (see scalar_kind) takes in an op with a tensor
+    of `dtype`; the op's result then has promote_types(dtype, this) (see the module doc)."""
+    if kind == "f":
+        return dtype if dtype.kind == "f" else DEFAULT_FLOAT
+    if kind == "i":
+        return dtype if dtype.kind != "b" else DEFAULT_INT
+    return dtype

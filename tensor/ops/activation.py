@@ -1,0 +1,156 @@
+"""Activation functions: relu, sigmoid, tanh, gelu, silu, leaky_relu, elu, softmax,
+log_softmax. Each is one fused op with its derivative written out, rather than a composite of
+exp, +, / ..., because activations run on every element of every layer: one node instead of
+five, and numerically stable formulas (no exp overflows for large inputs).
+
+Names and arguments are torch.nn.functional's.
+"""
+
+import math
+
+from tensor.ops.normal_cdf import normal_cdf, normal_pdf
+from tensor.ops.shape import normalize_dim
+
+
+def relu(self):
+    out = self._result(self._backend.xp.maximum(self.data, 0), (self,), "relu")
+
+    def backward():  # d max(a, 0)/da = 1 where a > 0, else 0 (we take 0 at the kink a = 0)
+        self._accumulate(out.grad * (out.data > 0))
+
+    out._backward = backward
+    return out
+
+
+def _sigmoid(xp, x):
+    """1 / (1 + e**-x), computed from e = e**-|x| (which never overflows): 1 / (1 + e) for
+    x >= 0 and e / (1 + e) for x < 0, the same number."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid(self):
+    s = _sigmoid(self._backend.xp, self.data)
+    out = self._result(s, (self,), "sigmoid")
+
+    def backward():  # d sigma(a)/da = sigma(a) (1 - sigma(a)), from the output
+        self._accumulate(out.grad * s * (1 - s))
+
+    out._backward = backward
+    return out
+
+
+def tanh(self):
+    out = self._result(self._backend.xp.tanh(self.data), (self,), "tanh")
+
+    def backward():  # d tanh(a)/da = 1 - tanh(a)**2, from the output
+        self._accumulate(out.grad * (1 - out.data * out.data))
+
+    out._backward = backward
+    return out
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def gelu(self, approximate="none"):
+    """GELU(x) = x Phi(x), Phi the standard normal CDF (approximate="none"), or PyTorch's tanh
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) (approximate="tanh")."""
+    xp = self._backend.xp
+    x = self.data
+    if approximate == "none":
+        cdf = normal_cdf(xp, x)
+        out = self._result(x * cdf, (self,), "gelu")
+
+        def backward():  # d(x Phi(x))/dx = Phi(x) + x phi(x)
+            self._accumulate(out.grad * (cdf + x * normal_pdf(xp, x)))
+
+    elif approximate == "tanh":
+        t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+        out = self._result(0.5 * x * (1 + t), (self,), "gelu")
+
+        def backward():  # product rule, and d tanh(u)/du = 1 - tanh(u)**2
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            self._accumulate(out.grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du))
+
+    else:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    out._backward = backward
+    return out
+
+
+def silu(self):
+    """SiLU (swish): x sigma(x)."""
+    s = _sigmoid(self._backend.xp, self.data)
+    out = self._result(self.data * s, (self,), "silu")
+
+    def backward():  # d(x s)/dx = s + x s (1 - s)
+        self._accumulate(out.grad * s * (1 + self.data * (1 - s)))
+
+    out._backward = backward
+    return out
+
+
+def leaky_relu(self, negative_slope=0.01):
+    """x for x > 0, negative_slope * x otherwise."""
+    xp = self._backend.xp
+    positive = self.data > 0
+    out = self._result(xp.where(positive, self.data, self.data * negative_slope), (self,),
+                       "leaky_relu")
+
+    def backward():  # slope 1 or negative_slope
+        self._accumulate(xp.where(positive, out.grad, out.grad * negative_slope))
+
+    out._backward = backward
+    return out
+
+
+def elu(self, alpha=1.0):
+    """x for x > 0, alpha (e**x - 1) otherwise (exp is only taken of x <= 0: no overflow)."""
+    xp = self._backend.xp
+    positive = self.data > 0
+    negative_part = alpha * xp.expm1(xp.minimum(self.data, 0))
+    out = self._result(xp.where(positive, self.data, negative_part), (self,), "elu")
+
+    def backward():  # 1 for x > 0; alpha e**x = out + alpha otherwise
+        self._accumulate(xp.where(positive, out.grad, out.grad * (out.data + alpha)))
+
+    out._backward = backward
+    return out
+
+
+def softmax(self, dim=-1):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along `dim`, computed from x - max(x) (the same
+    value, but no exp overflows). With y = softmax(x), dy_i/dx_j = y_i (delta_ij - y_j), so the
+    gradient is y * (g - sum_j g_j y_j)."""
+    xp = self._backend.xp
+    axis = normalize_dim(dim, self.ndim, "softmax")
+    e = xp.exp(self.data - self.data.max(axis=axis, keepdims=True))
+    out = self._result(e / e.sum(axis=axis, keepdims=True), (self,), "softmax")
+
+    def backward():  # y * (g - sum(g * y))
+        y, g = out.data, out.grad
+        self._accumulate(y * (g - (g * y).sum(axis=axis, keepdims=True)))
+
+    out._backward = backward
+    return out
+
+
+def log_softmax(self, dim=-1):
+    """log softmax(x)_i = x_i - log sum_j exp(x_j), computed as x - max - log sum exp(x - max)
+    so that no exp overflows (logits of 1e4 stay finite). Its gradient is
+    g - softmax(x) * sum(g), with softmax(x) = exp(log_softmax(x)), the output."""
+    xp = self._backend.xp
+    axis = normalize_dim(dim, self.ndim, "log_softmax")
+    shifted = self.data - self.data.max(axis=axis, keepdims=True)
+    out = self._result(shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)),
+                       (self,), "log_softmax")
+
+    def backward():  # d/dx_j sum_i g_i (x_i - logsumexp(x)) = g_j - softmax(x)_j sum_i g_i
+        g = out.grad
+        # EXERCISE ch05: add g - softmax(x) * sum(g) into self (softmax(x) is exp of the output)
+        self._accumulate(g - xp.exp(out.data) * g.sum(axis=axis, keepdims=True))
+        # END EXERCISE
+
+    out._backward = backward
+    return out

@@ -1,0 +1,62 @@
+"""The matrix product `a @ b` (`matmul`), batched and with vectors, and its gradient.
+
+For matrices, C = A @ B means C[i, j] = sum_k A[i, k] B[k, j]. Each A[i, k] meets B[k, j] in
+every column j, so dL/dA[i, k] = sum_j dL/dC[i, j] B[k, j]: that is the matrix product
+dL/dC @ B^T. Likewise dL/dB = A^T @ dL/dC. (Check the shapes: (n, m) @ (m, k) gives (n, k),
+A's shape; (k, n) @ (n, m) gives (k, m), B's.)
+
+The other cases are reduced to this one, as NumPy's matmul defines them:
+- batched: (..., n, k) @ (..., k, m) multiplies matrix by matrix over leading dimensions that
+  broadcast; a broadcast operand (a weight matrix used for every batch element) gets its
+  gradient summed over the batch by `unbroadcast`, like any broadcast input.
+- vectors: a 1-D first operand is a (1, k) row, a 1-D second operand a (k, 1) column, and
+  that added dimension is removed from the result.
+"""
+
+from tensor.ops.broadcast import broadcast_shapes, unbroadcast
+
+
+def matmul(self, other):
+    a, b = self._pair(other, "@", broadcast=False)
+    _check_shapes(a.shape, b.shape)
+    data = a.data @ b.data
+    if a.ndim == 1 and b.ndim == 1:  # NumPy returns a scalar for vector @ vector
+        data = a._backend.xp.asarray(data)
+    out = a._result(data, (a, b), "@")
+
+    def backward():  # dL/dA = dL/dC @ B^T,  dL/dB = A^T @ dL/dC
+        g = out.grad
+        A = a.data if a.ndim > 1 else a.data[None, :]  # a vector as a (1, k) row
+        B = b.data if b.ndim > 1 else b.data[:, None]  # a vector as a (k, 1) column
+        if b.ndim == 1:
+            g = g[..., None]  # put back the column dimension the product removed
+        if a.ndim == 1:
+            g = g[..., None, :]  # and the row dimension
+        # EXERCISE ch05: accumulate unbroadcast(g @ B^T) into a and unbroadcast(A^T @ g) into b
+        if a.requires_grad:
+            grad_a = unbroadcast(g @ B.swapaxes(-1, -2), A.shape)
+            a._accumulate(grad_a if a.ndim > 1 else grad_a.reshape(a.shape))
+        if b.requires_grad:
+            grad_b = unbroadcast(A.swapaxes(-1, -2) @ g, B.shape)
+            b._accumulate(grad_b if b.ndim > 1 else grad_b.reshape(b.shape))
+        # END EXERCISE
+
+    out._backward = backward
+    return out
+
+
+def rmatmul(self, other):
+    return matmul(self._constant(other, "@"), self)
+
+
+def _check_shapes(shape_a, shape_b):
+    if not shape_a or not shape_b:
+        raise ValueError(f"matmul: both operands need at least one dimension, got shapes "
+                         f"{shape_a} and {shape_b}")
+    inner_b = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
+    if shape_a[-1] != inner_b:
+        raise ValueError(f"matmul: shapes {shape_a} and {shape_b} do not fit: the first's last "
+                         f"dimension ({shape_a[-1]}) must equal the second's "
+                         f"{'second-to-last' if len(shape_b) > 1 else 'only'} dimension "
+                         f"({inner_b})")
+    broadcast_shapes(shape_a[:-2], shape_b[:-2], "@ (batch dimensions)")

@@ -1,0 +1,270 @@
+"""Shape ops: reshape/view, flatten, squeeze, unsqueeze, transpose, permute, T, expand, cat,
+stack, split, chunk, pad.
+
+They move or copy values without changing them, so each backward undoes the forward on the
+gradient: a reshape's gradient is reshaped back, a transpose's is transposed back, a
+concatenation's is cut into pieces, a padding's has the padding cut off. `expand` is
+broadcasting made explicit, so its gradient is `unbroadcast`.
+"""
+
+from tensor.dtype import promote_types
+from tensor.ops.broadcast import unbroadcast
+
+
+def normalize_dim(dim, ndim, op):
+    """`dim` as an index in [0, ndim): negative dims count from the end. IndexError (naming the
+    op and the valid range) if it is out of range."""
+    if not -ndim <= dim < max(ndim, 1):
+        raise IndexError(f"{op}: dimension {dim} is out of range for a tensor with {ndim} "
+                         f"dimensions (expected {-ndim} to {ndim - 1})")
+    return dim % ndim if ndim else 0
+
+
+def normalize_dims(dim, ndim, op):
+    """`dim` (None, an int, or a tuple or list of ints) as a sorted tuple of distinct axes;
+    None or () means every axis."""
+    if dim is None or dim == ():
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        return (normalize_dim(dim, ndim, op),)
+    axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dimension(s) {tuple(dim)} name the same axis twice")
+    return axes
+
+
+def _shape_args(shape):
+    """reshape(2, 3) and reshape((2, 3)) both mean the shape (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def reshape(self, *shape):
+    """The same elements (in row-major order) in a new shape; one size may be -1 (inferred)."""
+    shape = _shape_args(shape)
+    try:
+        data = self.data.reshape(shape)
+    except ValueError:
+        raise ValueError(f"reshape: cannot arrange a tensor of shape {self.shape} "
+                         f"({self.data.size} elements) as shape {shape}") from None
+    out = self._result(data, (self,), "reshape")
+
+    def backward():  # the gradient, reshaped back
+        self._accumulate(out.grad.reshape(self.shape))
+
+    out._backward = backward
+    return out
+
+
+def view(self, *shape):
+    """reshape, by PyTorch's other name (here it shares memory whenever NumPy can)."""
+    return reshape(self, *shape)
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    """Merge dimensions start_dim..end_dim into one (all of them by default)."""
+    if self.ndim == 0:
+        return reshape(self, 1)
+    start = normalize_dim(start_dim, self.ndim, "flatten")
+    end = normalize_dim(end_dim, self.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return reshape(self, self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+
+def squeeze(self, dim=None):
+    """Remove dimensions of size 1: all of them, or those in `dim` (int or tuple) that have
+    size 1 (others are left alone, as in PyTorch)."""
+    axes = normalize_dims(dim, self.ndim, "squeeze")
+    return reshape(self, tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1)))
+
+
+def unsqueeze(self, dim):
+    """Insert a dimension of size 1 at position `dim` (in the result's numbering)."""
+    axis = normalize_dim(dim, self.ndim + 1, "unsqueeze")
+    return reshape(self, self.shape[:axis] + (1,) + self.shape[axis:])
+
+
+def transpose(self, dim0, dim1):
+    """Swap two dimensions (a view)."""
+    a = normalize_dim(dim0, self.ndim, "transpose")
+    b = normalize_dim(dim1, self.ndim, "transpose")
+    out = self._result(self.data.swapaxes(a, b), (self,), "transpose")
+
+    def backward():  # swapping twice is the identity
+        self._accumulate(out.grad.swapaxes(a, b))
+
+    out._backward = backward
+    return out
+
+
+def permute(self, *dims):
+    """Reorder the dimensions: result dimension i is input dimension dims[i] (a view)."""
+    dims = _shape_args(dims)
+    axes = tuple(normalize_dim(d, self.ndim, "permute") for d in dims)
+    if sorted(axes) != list(range(self.ndim)):
+        raise ValueError(f"permute: {dims} is not an ordering of the {self.ndim} dimensions of "
+                         f"a tensor of shape {self.shape}")
+    out = self._result(self.data.transpose(axes), (self,), "permute")
+    inverse = tuple(sorted(range(self.ndim), key=axes.__getitem__))
+
+    def backward():  # the inverse permutation puts every axis back
+        self._accumulate(out.grad.transpose(inverse))
+
+    out._backward = backward
+    return out
+
+
+def reverse_dims(self):
+    """`t.T`: the dimensions in reverse order (the transpose of a matrix)."""
+    return permute(self, tuple(reversed(range(self.ndim))))
+
+
+def expand(self, *sizes):
+    """A broadcast view of this tensor with a larger shape: sizes of 1 may grow, new
+    dimensions may be added in front, -1 keeps a size. Its gradient is unbroadcast."""
+    sizes = _shape_args(sizes)
+    extra = len(sizes) - self.ndim
+    if extra < 0:
+        raise ValueError(f"expand: {sizes} has fewer dimensions than the tensor's shape "
+                         f"{self.shape}")
+    shape = tuple(self.shape[i - extra] if n == -1 and i >= extra else n
+                  for i, n in enumerate(sizes))
+    for i, n in enumerate(self.shape):
+        if n != 1 and n != shape[i + extra]:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes} (size {n} "
+                             f"of dimension {i} is not 1)")
+    out = self._result(self._backend.xp.broadcast_to(self.data, shape), (self,), "expand")
+
+    def backward():  # the expanded copies' gradients are summed
+        self._accumulate(unbroadcast(out.grad, self.shape))
+
+    out._backward = backward
+    return out
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension; all other sizes must agree. The gradient is
+    cut back into the pieces."""
+    tensors = _same_device_and_dtype(tensors, "cat")
+    first = tensors[0]
+    axis = normalize_dim(dim, first.ndim, "cat")
+    for t in tensors:
+        if t.ndim != first.ndim or t.shape[:axis] + t.shape[axis + 1:] != \
+                first.shape[:axis] + first.shape[axis + 1:]:
+            raise ValueError(f"cat: shapes {[t.shape for t in tensors]} differ outside "
+                             f"dimension {dim}")
+    xp = first._backend.xp
+    out = first._result(xp.concatenate([t.data for t in tensors], axis=axis), tuple(tensors),
+                        "cat")
+
+    def backward():  # piece i receives the slice of the gradient where it was placed
+        start = 0
+        for t in tensors:
+            stop = start + t.shape[axis]
+            if t.requires_grad:
+                t._accumulate(out.grad[(slice(None),) * axis + (slice(start, stop),)])
+            start = stop
+
+    out._backward = backward
+    return out
+
+
+def stack(tensors, dim=0):
+    """Join tensors of one shape along a new dimension `dim`. The gradient is cut into the
+    slices along that dimension."""
+    tensors = _same_device_and_dtype(tensors, "stack")
+    first = tensors[0]
+    if any(t.shape != first.shape for t in tensors):
+        raise ValueError(f"stack: all tensors must have the same shape, got "
+                         f"{[t.shape for t in tensors]}")
+    axis = normalize_dim(dim, first.ndim + 1, "stack")
+    xp = first._backend.xp
+    out = first._result(xp.stack([t.data for t in tensors], axis=axis), tuple(tensors), "stack")
+
+    def backward():  # tensor i receives the gradient's slice i along the new dimension
+        for i, t in enumerate(tensors):
+            if t.requires_grad:
+                t._accumulate(out.grad[(slice(None),) * axis + (i,)])
+
+    out._backward = backward
+    return out
+
+
+def split(self, split_size_or_sections, dim=0):
+    """Cut into pieces along `dim`: of `split_size` each (the last may be smaller), or of the
+    sizes in a list. A composite: each piece is a slice (`t[..., a:b]`), whose gradient rule
+    is indexing's."""
+    axis = normalize_dim(dim, self.ndim, "split")
+    length = self.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [min(split_size_or_sections, length - start)
+                 for start in range(0, length, split_size_or_sections)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {dim} "
+                             f"has size {length}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(self[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(self, chunks, dim=0):
+    """Cut into `chunks` pieces of equal size along `dim` (the last may be smaller, and there
+    may be fewer pieces, as in PyTorch)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    length = self.shape[normalize_dim(dim, self.ndim, "chunk")]
+    return split(self, max(-(-length // chunks), 1), dim)
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad with a constant, as torch.nn.functional.pad: `pad` lists (before, after) amounts
+    starting from the LAST dimension: (1, 1) pads the last dimension by one on each side,
+    (1, 1, 2, 0) also pads the one before it by two in front. The gradient is the padded
+    gradient with the padding cut off."""
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: needs (before, after) pairs for at most {input.ndim} dimensions, "
+                         f"got {tuple(pad)}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: amounts must not be negative, got {tuple(pad)}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    xp = input._backend.xp
+    fill = input.dtype.type(value)
+    out = input._result(xp.pad(input.data, widths, constant_values=fill), (input,), "pad")
+    inside = tuple(slice(before, before + n) for (before, _), n in zip(widths, input.shape))
+
+    def backward():  # the gradient of the original elements; the padding had no inputs
+        input._accumulate(out.grad[inside])
+
+    out._backward = backward
+    return out
+
+
+def _same_device_and_dtype(tensors, op):
+    from tensor.tensor import Tensor  # here, not at the top: tensor.py imports this module
+
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    if not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError(f"{op}: expected a sequence of Tensors, got "
+                        f"{[type(t).__name__ for t in tensors]}")
+    devices = {t.device for t in tensors}
+    if len(devices) > 1:
+        raise RuntimeError(f"{op}: tensors are on different devices {sorted(devices)}; move "
+                           "them to one device with .to(device) first")
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = promote_types(dtype, t.dtype)
+    return [t if t.dtype == dtype else t.to(dtype) for t in tensors]

@@ -1,0 +1,641 @@
+"""An array that remembers how it was computed: the `Tensor` autograd engine.
+
+`Tensor` is `engine.Value` with arrays in place of floats. Every op returns a new Tensor that
+records the same things a Value records:
+
+- `parents`: the tensors it was computed from (a tuple; `()` for a leaf),
+- `op`: the op's name (`"*"`, `"sum"`, `"@"`, ...),
+- `_backward`: a zero-argument closure, the op's *local chain-rule step*: it reads `out.grad`
+  (dL/d out, an array of out's shape) and ADDS the gradient of each parent that requires one
+  into that parent's `grad`.
+
+`backward()` calls these steps from the loss down to the leaves in reverse topological order,
+exactly as `Value.backward` does. What is new:
+
+- `data` and `grad` are arrays of the tensor's device (NumPy, CuPy or the test stand-in; see
+  `tensor/backend`), and every op is one vectorized array expression.
+- Broadcasting: `a + b` may stretch b over a's shape, so each binary op reduces its parents'
+  gradients back to their shapes with the one function `unbroadcast` (tensor/ops/broadcast.py).
+- `requires_grad`: only tensors that need a gradient are part of the graph. Leaves you create
+  with requires_grad=True (parameters) receive `.grad`; an op's result requires grad when any
+  input does, and an op computes no gradient for inputs that don't need one. Under `no_grad()`
+  no graph is recorded at all.
+- Memory: unless retain_graph=True, backward() releases each node's closure (and with it the
+  arrays it saved) right after using it, and drops the gradients of intermediate nodes, so a
+  training loop's memory stays flat.
+
+The ops live in tensor/ops/, one file per family, and are bound to the class below; each one
+is written like `Value`'s: compute the forward, create the output with its parents and op name,
+define its backward step right below.
+"""
+
+import copy
+
+from tensor import backend as backends
+from tensor import dtype as dtypes
+from tensor import grad_mode
+from tensor.ops import activation, comparison, elementwise, indexing, reduction
+from tensor.ops import matmul as matmul_ops
+from tensor.ops import shape as shape_ops
+from tensor.ops.broadcast import broadcast_shapes
+from tensor.printing import tensor_repr
+
+
+def _leaf_backward():
+    """A leaf has no parents: its local chain-rule step does nothing."""
+
+
+def _released_backward():
+    """What a node's local step becomes after backward() has used it."""
+    raise RuntimeError(
+        "backward() through a graph a second time: its saved arrays were released after the "
+        "first backward(); call backward(retain_graph=True) the first time to keep them"
+    )
+
+
+def _rebuild(cls, host_data, device, requires_grad, label):
+    """Unpickling: a tensor of class `cls` made from host data, on `device`."""
+    t = object.__new__(cls)
+    Tensor.__init__(t, host_data, requires_grad=requires_grad, device=device, label=label)
+    return t
+
+
+class Tensor:
+    """An n-dimensional array on a device, and the graph that produced it.
+
+    `Tensor(data, requires_grad=False, dtype=None, device=None)` copies `data` (numbers, nested
+    lists, a NumPy/CuPy array or a Tensor) into a new leaf. dtype: float data becomes float32,
+    ints int64, bools bool (arrays keep theirs); see tensor/dtype.py. device: "cpu", "cuda",
+    "cuda:N" or "standin"; None means where `data` already is (the CPU for Python data).
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "op", "_backend", "_requires_grad",
+                 "_backward_fn", "_retains_grad", "__weakref__")
+
+    __array_ufunc__ = None  # `ndarray * tensor` must call Tensor.__rmul__, not NumPy's multiply
+    __hash__ = object.__hash__  # tensors are told apart by identity (== compares elements)
+
+    def __init__(self, data, requires_grad=False, dtype=None, device=None, label=""):
+        if isinstance(data, Tensor):
+            data, source = data.data, data._backend
+        else:
+            source = backends.backend_of(data)
+        if source is None:  # Python data: NumPy reads it on the host, then we pick the dtype
+            source = backends.get_backend("cpu")
+            try:
+                data = source.asarray(data)
+            except (ValueError, TypeError) as error:
+                raise TypeError(f"Tensor(data) expects numbers, (nested) lists of numbers or an "
+                                f"array; got {type(data).__name__}: {error}") from None
+            default_dtype = dtypes.infer_dtype(data)
+        else:
+            default_dtype = dtypes.to_dtype(data.dtype)
+        dtype = default_dtype if dtype is None else dtypes.to_dtype(dtype)
+        target = source if device is None else backends.get_backend(device)
+        if target is not source:
+            data = source.to_numpy(data)  # explicit: the caller asked for another device
+        self.data = target.array(data, dtype)
+        self.grad = None
+        self.label = label
+        self.parents = ()
+        self.op = ""
+        self._backend = target
+        self._requires_grad = False
+        self._backward_fn = _leaf_backward
+        self._retains_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, data, backend, requires_grad=False):
+        """A leaf around an array of `backend`'s device, without checks or copies (for
+        factories and conversions that made `data` themselves)."""
+        out = object.__new__(cls)
+        out.data = data
+        out.grad = None
+        out.label = ""
+        out.parents = ()
+        out.op = ""
+        out._backend = backend
+        out._requires_grad = False
+        out._backward_fn = _leaf_backward
+        out._retains_grad = False
+        if requires_grad:
+            out.requires_grad = True
+        return out
+
+    # ---- what a tensor is ---------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self):
+        """The device name: "cpu", "cuda:N" or "standin"."""
+        return self._backend.device
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        """The shape, or the length of one dimension."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[shape_ops.normalize_dim(dim, self.ndim, "size")]
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    @property
+    def requires_grad(self):
+        """Whether backward() computes a gradient for this tensor. Settable on leaves only."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = bool(value)
+        if self._backward_fn is not _leaf_backward:
+            raise RuntimeError(
+                f"requires_grad can only be changed on a leaf tensor; this one was computed by "
+                f"'{self.op}'. Use .detach() to get a leaf that shares its data")
+        if value and not dtypes.is_floating(self.data.dtype):
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype "
+                            f"{self.data.dtype}; make it a float first, e.g. Tensor(data, "
+                            f"dtype=tensor.float32, requires_grad=True)")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self (PyTorch's spelling)."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors not computed by a recorded op: inputs, parameters, constants."""
+        return self._backward_fn is _leaf_backward
+
+    @property
+    def _backward(self):
+        """This node's local chain-rule step (see the module docstring)."""
+        return self._backward_fn
+
+    @_backward.setter
+    def _backward(self, step):
+        # Ops always write `out._backward = backward`. A result that is not part of the graph
+        # keeps no step, so it holds no reference to its inputs and no cycle out -> step -> out.
+        if self._requires_grad:
+            self._backward_fn = step
+
+    def retain_grad(self):
+        """Keep this intermediate tensor's .grad after backward() (leaves always keep theirs)."""
+        self._retains_grad = True
+
+    def __repr__(self):
+        return tensor_repr(self)
+
+    def __deepcopy__(self, memo):
+        """A copy of a leaf (data and grad copied, same device, same requires_grad), for
+        copy.deepcopy of models; a graph node cannot be copied, as in PyTorch."""
+        if not self.is_leaf:
+            raise RuntimeError(f"only leaf tensors can be deep-copied; this one was computed by "
+                               f"'{self.op}' (use .detach() first)")
+        new = memo[id(self)] = type(self)._wrap(self.data.copy(), self._backend)
+        new.grad = None if self.grad is None else self.grad.copy()
+        new.label = self.label
+        new._requires_grad = self._requires_grad
+        if hasattr(self, "__dict__"):  # attributes of a subclass (nn.Parameter, ...)
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
+    def __reduce__(self):
+        # pickling: the values go through the host, the tensor comes back on its device
+        state = getattr(self, "__dict__", None) or None
+        return _rebuild, (type(self), self._backend.to_numpy(self.data), self.device,
+                          self._requires_grad, self.label), state
+
+    # ---- the plumbing every op uses -------------------------------------------------------
+
+    def _result(self, data, parents, op, backend=None):
+        """The output tensor of an op: `data` computed from `parents` by `op`.
+
+        It joins the graph (keeps its parents, requires grad) only if recording is on, some
+        parent requires grad, and its dtype is a float. Otherwise it is a plain leaf, and the
+        op's `out._backward = backward` is ignored (see the setter above).
+        """
+        out = object.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = ""
+        out.op = op
+        out._backend = backend or self._backend
+        out._backward_fn = _leaf_backward
+        out._retains_grad = False
+        out._requires_grad = False
+        out.parents = ()
+        if grad_mode.enabled:
+            for parent in parents:
+                if parent._requires_grad:
+                    if data.dtype.kind == "f":
+                        out.parents = parents
+                        out._requires_grad = True
+                    break
+        return out
+
+    def _constant(self, value, op):
+        """A Python number taking part in an op with this tensor, as a constant leaf on this
+        device, of the dtype tensor.dtype.scalar_dtype gives (float32 * 2.5 stays float32).
+        TypeError for anything that is not a number or a Tensor."""
+        kind = dtypes.scalar_kind(value)
+        if kind is None:
+            hint = ("; wrap it in a Tensor first" if hasattr(value, "shape")
+                    or isinstance(value, (list, tuple)) else "")
+            raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
+                            f"'{type(value).__name__}'{hint}")
+        dtype = dtypes.scalar_dtype(self.data.dtype, kind)
+        return Tensor._wrap(dtype.type(value), self._backend)
+
+    def _pair(self, other, op, broadcast=True):
+        """The two operands of a binary op, ready to compute with.
+
+        `other` becomes a Tensor (a number becomes a constant), both must be on one device (else
+        RuntimeError naming both), and an integer operand meeting a float one is cast to the
+        float's dtype (PyTorch's promotion: int64 + float32 -> float32). With `broadcast`, the
+        shapes must broadcast together (else ValueError naming both shapes and the op).
+        """
+        if not isinstance(other, Tensor):
+            other = self._constant(other, op)
+        elif other._backend is not self._backend:
+            raise RuntimeError(f"'{op}' got tensors on two devices, {self.device} and "
+                               f"{other.device}; move one with .to(device) first")
+        a, b = self, other
+        if a.data.dtype != b.data.dtype:
+            a, b = a._promoted_with(b)
+        if broadcast and a.data.shape != b.data.shape and a.data.ndim and b.data.ndim:
+            broadcast_shapes(a.data.shape, b.data.shape, op)  # a 0-d operand always fits
+        return a, b
+
+    def _promoted_with(self, other):
+        """(self, other) with the non-float one cast to the other's float dtype when NumPy's
+        promotion would differ from PyTorch's (int64 with float32: NumPy says float64)."""
+        target = dtypes.promote_types(self.data.dtype, other.data.dtype)
+        if self._backend.xp.result_type(self.data.dtype, other.data.dtype) == target:
+            return self, other
+        if self.data.dtype != target:  # only a non-float tensor is cast: it needs no gradient
+            return Tensor._wrap(self.data.astype(target), self._backend), other
+        return self, Tensor._wrap(other.data.astype(target), other._backend)
+
+    def _accumulate(self, grad):
+        """Add `grad` (an array of this tensor's shape) into self.grad. Never in place: a
+        gradient array may be shared with another node (`a + b` hands both the same one)."""
+        if grad.shape != self.data.shape:
+            raise RuntimeError(
+                f"a backward step produced a gradient of shape {tuple(grad.shape)} for a tensor "
+                f"of shape {self.shape} (made by '{self.op or 'a leaf'}'); a gradient must have "
+                "its tensor's shape (was a broadcast input not unbroadcast?)")
+        if grad.dtype != self.data.dtype:
+            grad = grad.astype(self.data.dtype)
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    # ---- backpropagation ------------------------------------------------------------------
+
+    def topological_order(self):
+        """Every node that `self` depends on through tensors requiring grad, each after all
+        of its parents (`self` last). An iterative depth-first search with an explicit stack,
+        as in `Value.topological_order`, so a chain of a million nodes needs no recursion."""
+        order = []
+        seen = {id(self)}
+        stack = [(self, iter(self.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent._requires_grad and id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:  # no unseen parent is left: everything `node` depends on is in `order`
+                stack.pop()
+                order.append(node)
+        return order
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Backpropagation: add d(self)/d(leaf) into the .grad of every leaf that requires
+        grad.
+
+        `gradient` is dL/d(self); it may be left out when self has one element (a loss), and
+        is then 1. Each node's local step runs after all of its consumers have added theirs
+        (reverse topological order). Leaves' grads ACCUMULATE across calls, as in PyTorch (so
+        zero them between steps); intermediate nodes' grads are dropped once passed on, unless
+        you called retain_grad() on them.
+
+        Unless retain_graph=True, each node's closure is released once used (its saved arrays
+        with it) and its parents are forgotten, so the graph is freed as soon as it has been
+        used; a second backward() through it raises RuntimeError.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no graph was recorded. Its "
+                "inputs need requires_grad=True, and it must not be computed under no_grad()")
+        order = self.topological_order()
+        self._accumulate(self._initial_gradient(gradient))
+        for node in reversed(order):
+            step = node._backward_fn
+            if step is _leaf_backward:
+                continue
+            if node.grad is not None:
+                step()
+            if not node._retains_grad:
+                node.grad = None
+            if not retain_graph:
+                node._backward_fn = _released_backward
+                node.parents = ()
+        self._own_leaf_gradients(order)
+
+    def _initial_gradient(self, gradient):
+        """dL/d(self) to start backward with: ones for a one-element tensor, else `gradient`
+        (a Tensor, array or list of self's shape), copied."""
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a one-element output such as a loss; "
+                    f"this tensor has shape {self.shape}. Reduce it first (e.g. .sum()) or "
+                    f"pass backward(gradient=...) of shape {self.shape}")
+            return self._backend.xp.ones_like(self.data)
+        if isinstance(gradient, Tensor):
+            if gradient._backend is not self._backend:
+                raise RuntimeError(f"backward(): the gradient is on {gradient.device} but the "
+                                   f"tensor is on {self.device}")
+            gradient = gradient.data
+        elif not self._backend.is_array(gradient):
+            gradient = self._backend.asarray(gradient)
+        if gradient.shape != self.shape:
+            raise ValueError(f"backward(): the gradient has shape {tuple(gradient.shape)} but "
+                             f"the tensor has shape {self.shape}; they must be equal")
+        return gradient.astype(self.data.dtype, copy=True)
+
+    @staticmethod
+    def _own_leaf_gradients(order):
+        """Make every leaf's .grad an array of its own. During backward, gradients are passed
+        on without copies, so a leaf may have received a read-only broadcast view, a view into
+        another array, or the very array another leaf received (`a + b`). Copying those few
+        here lets optimizers and clip_grad_norm_ safely update .grad in place."""
+        seen = set()
+        for node in order:
+            grad = node.grad
+            if node._backward_fn is not _leaf_backward or grad is None:
+                continue
+            if (grad.base is not None or id(grad) in seen
+                    or not getattr(grad.flags, "writeable", True)):
+                grad = node.grad = node._backend.array(grad)
+            seen.add(id(grad))
+
+    # ---- leaving the graph, changing device or dtype -------------------------------------------
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, outside the graph (no grad)."""
+        return Tensor._wrap(self.data, self._backend)
+
+    def clone(self):
+        """A copy of the data that stays in the graph (the gradient flows back unchanged)."""
+        out = self._result(self.data.copy(), (self,), "clone")
+
+        def backward():  # d(copy x)/dx = 1
+            self._accumulate(out.grad)
+
+        out._backward = backward
+        return out
+
+    def contiguous(self):
+        """A C-contiguous tensor with the same values (self if it already is)."""
+        if self.data.flags.c_contiguous:
+            return self
+        return self.clone()
+
+    def to(self, *args, dtype=None, device=None, copy=False):
+        """This tensor on another device and/or with another dtype: `t.to("cuda")`,
+        `t.to(tensor.float64)`, `t.to("cpu", tensor.int64)`, `t.to(other_tensor)`.
+
+        Returns self when nothing changes (unless copy=True). The conversion is recorded in the
+        graph: the gradient is sent back to the original device and dtype. Moving between
+        devices is an explicit copy (host <-> GPU).
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, str) or type(arg).__name__ == "device":
+                device = arg
+            else:
+                dtype = arg
+        target = self._backend if device is None else backends.get_backend(device)
+        dtype = self.data.dtype if dtype is None else dtypes.to_dtype(dtype)
+        if target is self._backend and dtype == self.data.dtype and not copy:
+            return self
+        data = self.data
+        if target is not self._backend:
+            data = target.array(self._backend.to_numpy(data), dtype)
+        else:
+            data = data.astype(dtype, copy=True)
+        out = self._result(data, (self,), f"to({target.device}, {dtype})", backend=target)
+
+        def backward():  # the identity, carried back to self's device and dtype
+            self._accumulate(backends.to_device(out.grad, self._backend.device))
+
+        out._backward = backward
+        return out
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        """This tensor on GPU `device` (default 0); RuntimeError if no CUDA GPU is usable."""
+        return self.to("cuda" if device is None else f"cuda:{int(device)}")
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def type(self, dtype):
+        return self.to(dtype)
+
+    # ---- leaving for Python, NumPy and other libraries ------------------------------------------
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape "
+                             f"{self.shape} ({self.data.size} elements)")
+        return self.data.item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers; a number for a 0-d tensor."""
+        return self.data.tolist()
+
+    def numpy(self):
+        """The data as a NumPy array: the array itself on the CPU (shared memory), a copy
+        from any other device. Refused while the tensor requires grad, as in PyTorch."""
+        if self._requires_grad:
+            raise RuntimeError("numpy() on a tensor that requires grad; call .detach().numpy() "
+                               "to get the values without the graph")
+        return self._backend.to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        # NumPy's implicit conversion (numpy.asarray(t), plotting): CPU tensors only, as in
+        # PyTorch; another device must be copied explicitly with .cpu() or .numpy().
+        if self._backend.device != "cpu":
+            raise TypeError(f"cannot convert a {self.device} tensor to a NumPy array "
+                            "implicitly; use .cpu() or .numpy() to copy it to the host")
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __dlpack__(self, **kwargs):
+        """DLPack export: another library (PyTorch, NumPy, CuPy) reads this memory without a
+        copy via its from_dlpack(tensor)."""
+        if self._requires_grad:
+            raise RuntimeError("cannot export a tensor that requires grad through DLPack; "
+                               "use .detach() first")
+        return self.data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self.data.__dlpack_device__()
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only one-element integer tensors can be used as an index, got "
+                            f"dtype {self.dtype} and shape {self.shape}")
+        return int(self.data.item())
+
+    def __pos__(self):
+        return self
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ---- the ops, one file per family in tensor/ops/ ----------------------------------------
+
+    # arithmetic, elementwise math (elementwise.py)
+    __add__ = elementwise.add
+    __radd__ = elementwise.radd
+    __sub__ = elementwise.sub
+    __rsub__ = elementwise.rsub
+    __mul__ = elementwise.mul
+    __rmul__ = elementwise.rmul
+    __truediv__ = elementwise.truediv
+    __rtruediv__ = elementwise.rtruediv
+    __pow__ = elementwise.pow
+    __rpow__ = elementwise.rpow
+    __neg__ = elementwise.neg
+    __abs__ = elementwise.abs
+    add = elementwise.add
+    sub = elementwise.sub
+    mul = elementwise.mul
+    div = elementwise.truediv
+    pow = elementwise.pow
+    neg = elementwise.neg
+    abs = elementwise.abs
+    exp = elementwise.exp
+    log = elementwise.log
+    sqrt = elementwise.sqrt
+    clamp = elementwise.clamp
+    clip = elementwise.clamp
+    maximum = elementwise.maximum
+    minimum = elementwise.minimum
+
+    # comparisons (comparison.py): bool results, no gradient
+    __eq__ = comparison.eq
+    __ne__ = comparison.ne
+    __lt__ = comparison.lt
+    __le__ = comparison.le
+    __gt__ = comparison.gt
+    __ge__ = comparison.ge
+    eq = comparison.eq
+    ne = comparison.ne
+    lt = comparison.lt
+    le = comparison.le
+    gt = comparison.gt
+    ge = comparison.ge
+
+    # matrix product (matmul.py)
+    __matmul__ = matmul_ops.matmul
+    __rmatmul__ = matmul_ops.rmatmul
+    matmul = matmul_ops.matmul
+
+    # reductions (reduction.py)
+    sum = reduction.sum
+    mean = reduction.mean
+    var = reduction.var
+    std = reduction.std
+    max = reduction.max
+    min = reduction.min
+    amax = reduction.amax
+    amin = reduction.amin
+    logsumexp = reduction.logsumexp
+    argmax = reduction.argmax
+    argmin = reduction.argmin
+    all = reduction.all
+    any = reduction.any
+
+    # shapes (shape.py)
+    reshape = shape_ops.reshape
+    view = shape_ops.view
+    flatten = shape_ops.flatten
+    squeeze = shape_ops.squeeze
+    unsqueeze = shape_ops.unsqueeze
+    transpose = shape_ops.transpose
+    permute = shape_ops.permute
+    T = property(shape_ops.reverse_dims)
+    expand = shape_ops.expand
+    split = shape_ops.split
+    chunk = shape_ops.chunk
+
+    # indexing (indexing.py)
+    __getitem__ = indexing.getitem
+    __setitem__ = indexing.setitem
+    gather = indexing.gather
+    masked_fill = indexing.masked_fill
+
+    # activations (activation.py)
+    relu = activation.relu
+    sigmoid = activation.sigmoid
+    tanh = activation.tanh
+    softmax = activation.softmax
+    log_softmax = activation.log_softmax
