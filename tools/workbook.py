@@ -391,7 +391,9 @@ def run_pytest(
         env["GRADSCHOOL_WORKBOOK"] = str(workbook)
         env["GRADSCHOOL_WORKBOOK_REPORT"] = str(report)
         command = [sys.executable, "-m", "pytest", "-p", "workbook_plugin"]
-        command += ["-p", "no:cacheprovider", "--rootdir", str(source), "-q", "--tb=short"]
+        # --tb=no: tracebacks of hundreds of failing tests would bury the summary below, which
+        # names each failing test and the exercise that makes it fail.
+        command += ["-p", "no:cacheprovider", "--rootdir", str(source), "-q", "--tb=no"]
         command += ["-rN", *args]  # -rN: no short summary from pytest, ours follows
         pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT} if capture else {}
         run = subprocess.run(command, cwd=workbook, env=env, text=True, **pipe)
