@@ -4,8 +4,14 @@ A scalar `Value` shows its numbers (`data 0.8814`, `grad -1.5`). A Tensor's arra
 millions of numbers, so a box shows what a reader can take in at a glance: the shape and dtype,
 the numbers themselves when there are at most four, otherwise the first three for the data and
 the Euclidean norm sqrt(sum g_i^2) for the gradient (the one number that tells whether gradients
-vanish or explode). Arrays are read through `.tolist()` and `.item()`, which NumPy and CuPy both
-have, so drawing a GPU tensor copies only these few numbers to the host.
+vanish or explode). A 0-d array, such as a loss, is one number and is shown as one: `data 0.6931`.
+
+Device arrays. A tensor's data may live on a GPU (CuPy) or on the test-only "standin" device,
+whose arrays refuse to be converted to NumPy implicitly (`numpy.asarray(a)`, or a NumPy function
+given a device array, raises TypeError). So the text here uses only what NumPy and CuPy arrays
+share: `.shape`, `.dtype`, `.reshape(-1)`, slicing, `*` and `.sum()` (computed on the device), and
+then the explicit copies `.tolist()` and `.item()` of at most four numbers. Drawing a GPU tensor
+therefore copies a handful of numbers to the host, never the whole array.
 """
 
 import math
@@ -29,7 +35,10 @@ def _size(array):
 
 
 def _numbers(array):
-    """`[1, 2, 3, 4]` in full when the array has at most four entries, else `[1, 2, 3, ...]`."""
+    """`[1, 2, 3, 4]` in full when the array has at most four entries, else `[1, 2, 3, ...]`;
+    a 0-d array is a single number, `5`."""
+    if len(array.shape) == 0:
+        return number(array.item())
     flat = array.reshape(-1)
     if _size(array) <= SHOWN_NUMBERS:
         return "[" + ", ".join(number(v) for v in flat.tolist()) + "]"

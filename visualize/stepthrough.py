@@ -87,10 +87,13 @@ def show_frames(frames):
 
 
 def _filled_like(data, value):
-    """A gradient for `data`: the number `value`, or an array of data's shape filled with it."""
+    """A gradient for `data`: the number `value`, or an array of data's shape filled with it.
+
+    `data[...]` is the whole array; for a NumPy scalar (NumPy returns one, not a 0-d array, from
+    some operations on 0-d arrays, and a scalar cannot be filled in place) it is a 0-d array."""
     if not is_array(data):
         return value
-    grad = data.copy()
+    grad = data[...].copy()
     grad.fill(value)
     return grad
 
