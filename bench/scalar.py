@@ -8,21 +8,21 @@ same loss, so the two really do the same work. A third contestant, Grad School w
 weighted sum built from `*` and `+` as micrograd builds it (2n nodes instead of one fused
 `linear` node), separates the speed of the engine itself from the gain of the fused op.
 
-How it is timed: in one process, interleaved step by step (who goes first alternates), each
-step timed from a fully collected heap through to collecting the garbage it left. That last
-part matters: micrograd's graphs are reference cycles, which only Python's cyclic garbage
-collector frees, so without it the cost of freeing one engine's graph would be paid by
-whichever engine ran next. Reported: the median seconds per step and the ratio.
+How it is timed (bench/harness.py): in one process, interleaved step by step (who goes first
+alternates), each step timed from a fully collected heap through to collecting the garbage it
+left. That last part matters: micrograd's graphs are reference cycles, which only Python's
+cyclic garbage collector frees, so without it the cost of freeing one engine's graph would be
+paid by whichever engine ran next. Reported: the median seconds per step and the ratio.
+`bench/run.py` runs this workload with the others; on its own:
 
-    python bench/scalar.py           # 10 steps each, checks the 2x target
-    python bench/scalar.py --quick   # 2 steps each, no verdict
+    python bench/scalar.py           # 3 x 4 steps each, checks the 2x target
+    python bench/scalar.py --quick   # 1 step each, no verdict
 """
 
 import argparse
-import gc
 import statistics
-import time
 
+from harness import time_interleaved
 from micrograd.engine import Value as MicrogradValue
 from micrograd.nn import MLP as MicrogradMLP
 
@@ -30,7 +30,15 @@ from engine.datasets import make_moons
 from engine.nn import MLP, manual_seed
 from engine.value import Value
 
+DESCRIPTION = "micrograd demo step: MLP 2-16-16-1, 100 moons, hinge + L2, SGD"
 TARGET_SPEEDUP = 2.0
+TARGET = ("micrograd", 1 / TARGET_SPEEDUP)  # Grad School's time at most half micrograd's
+LOSS_TOLERANCE = 1e-9  # how closely the engines' losses must agree
+CHECK_EVERY_STEP = True  # the same float64 arithmetic in the same order, at every step
+COLLECT_GARBAGE = True  # each engine pays for freeing its own graph (see above)
+DEMO_STEPS = 100  # the demo's schedule: learning rate 1 - 0.9 k / 100 at step k
+STEPS = {"full": dict(repeats=3, steps_per_repeat=4, warmup=0),
+         "quick": dict(repeats=1, steps_per_repeat=1, warmup=0)}
 
 
 def demo_step(value_type, model, X, y, k, steps):
@@ -73,17 +81,12 @@ def _unfused_neuron(neuron, x):
     return act.relu() if neuron.nonlin else act
 
 
-def _timed(value_type, model, X, y, k, steps):
-    gc.collect()
-    start = time.perf_counter()
-    loss = demo_step(value_type, model, X, y, k, steps)
-    gc.collect()
-    return time.perf_counter() - start, loss
-
-
-def run(quick: bool) -> dict:
-    """Time the demo step for both engines; `quick` does 2 steps each and gives no verdict."""
-    steps = 2 if quick else 10
+def contestants(device="cpu", data="auto"):
+    """{name: step(k) -> loss} for Grad School, micrograd and Grad School unfused, all from the
+    same initial weights (ours, copied into micrograd's model) on the same 100 points. Pure
+    Python: `device` must be "cpu"; `data` is ignored (the workload makes its own two moons)."""
+    if device != "cpu":
+        raise ValueError(f"the scalar workload runs on the CPU only, not {device!r}")
     X, y = make_moons(n_samples=100, noise=0.1, seed=1337)
     manual_seed(1337)
     ours = MLP(2, [16, 16, 1])
@@ -92,27 +95,33 @@ def run(quick: bool) -> dict:
     theirs = MicrogradMLP(2, [16, 16, 1])
     for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
         q.data = p.data
+    engines = {"gradschool": (Value, ours), "micrograd": (MicrogradValue, theirs),
+               "gradschool_unfused": (Value, unfused)}
+    steps = {name: _stepper(value_type, model, X, y)
+             for name, (value_type, model) in engines.items()}
+    return steps, {}, "100 two-moons points"
 
-    engines = [
-        ("gradschool", Value, ours),
-        ("micrograd", MicrogradValue, theirs),
-        ("gradschool_unfused", Value, unfused),
-    ]
-    times = {name: [] for name, _, _ in engines}
-    for k in range(steps):
-        losses = {}
-        for name, value_type, model in engines if k % 2 == 0 else engines[::-1]:
-            seconds, losses[name] = _timed(value_type, model, X, y, k, steps)
-            times[name].append(seconds)
-        reference = losses["micrograd"]
-        if any(abs(loss - reference) > 1e-9 * abs(reference) for loss in losses.values()):
-            raise RuntimeError(f"the engines disagree at step {k}: {losses}")
 
-    median = {name: statistics.median(seconds) for name, seconds in times.items()}
+def _stepper(value_type, model, X, y):
+    def step(k):
+        return demo_step(value_type, model, X, y, k, DEMO_STEPS)
+
+    return step
+
+
+def run(quick: bool) -> dict:
+    """Time the demo step for the three engines (interleaved, see bench/harness.py); `quick`
+    does 1 step each and gives no verdict."""
+    steps, _, _ = contestants()
+    plan = STEPS["quick" if quick else "full"]
+    medians, _ = time_interleaved(steps, tolerance=LOSS_TOLERANCE,
+                                  check_every_step=CHECK_EVERY_STEP,
+                                  collect_garbage=COLLECT_GARBAGE, **plan)
+    median = {name: statistics.median(times) for name, times in medians.items()}
     speedup = median["micrograd"] / median["gradschool"]
     return {
-        "workload": "micrograd demo step: MLP 2-16-16-1, 100 moons, hinge + L2, SGD",
-        "steps": steps,
+        "workload": DESCRIPTION,
+        "steps": plan["repeats"] * plan["steps_per_repeat"],
         "gradschool_s": median["gradschool"],
         "gradschool_unfused_s": median["gradschool_unfused"],
         "micrograd_s": median["micrograd"],
@@ -125,7 +134,7 @@ def run(quick: bool) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description="Grad School's Value engine vs micrograd")
-    parser.add_argument("--quick", action="store_true", help="2 steps each, no verdict")
+    parser.add_argument("--quick", action="store_true", help="1 step each, no verdict")
     result = run(parser.parse_args().quick)
     print(result["workload"])
     print(f"median seconds per step over {result['steps']} steps each:")

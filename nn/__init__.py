@@ -6,14 +6,38 @@
     loader = nn.data.DataLoader(nn.data.FashionMNIST(), batch_size=64, shuffle=True)
     nn.save(model.state_dict(), "model.safetensors")
 
-Modules and parameters (module.py, parameter.py, containers.py), layers (layers/), weight
-initialization (init.py), optimizers and learning-rate schedules (optim/), gradient clipping
-(utils/), datasets and batching (data/), saving and checkpoints (serialization.py).
+Modules and parameters (module.py, parameter.py, containers.py), layers (layers/),
+activations (activation.py), losses (loss.py), both as functions (functional.py, imported as
+`import nn.functional as F`), weight initialization (init.py), optimizers and learning-rate
+schedules (optim/), gradient clipping (utils/), datasets and batching (data/), saving and
+checkpoints (serialization.py).
 """
 
-from nn import data, init, optim, utils
+from nn import data, functional, init, optim, utils
+from nn.activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Swish,
+    Tanh,
+)
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn.layers import Flatten, Identity, Linear
+from nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from nn.module import Module
 from nn.parameter import Parameter
 from nn.serialization import load, load_checkpoint, save, save_checkpoint
@@ -21,6 +45,11 @@ from nn.serialization import load, load_checkpoint, save, save_checkpoint
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
     "Identity", "Flatten", "Linear",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "SiLU", "Swish", "GELU",
+    "ELU",
+    "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "HuberLoss", "SmoothL1Loss",
+    "functional",
     "init", "optim", "utils", "data",
     "save", "load", "save_checkpoint", "load_checkpoint",
 ]

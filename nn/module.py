@@ -380,7 +380,7 @@ def _move(t, device, dtype):
         moved = moved.to(dtype=dtype)
     if moved.data is t.data:
         return
-    t.data, t._backend = moved.data, moved._backend
+    t.data = moved.data  # the public way: the tensor follows its new array's device
     if t.grad is not None:
         t.grad = to_device(t.grad, moved.device).astype(moved.dtype)
 

@@ -69,7 +69,7 @@ class Tensor:
     "cuda:N" or "standin"; None means where `data` already is (the CPU for Python data).
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "op", "_backend", "_requires_grad",
+    __slots__ = ("_data", "grad", "label", "parents", "op", "_backend", "_requires_grad",
                  "_backward_fn", "_retains_grad", "__weakref__")
 
     __array_ufunc__ = None  # `ndarray * tensor` must call Tensor.__rmul__, not NumPy's multiply
@@ -94,7 +94,7 @@ class Tensor:
         target = source if device is None else backends.get_backend(device)
         if target is not source:
             data = source.to_numpy(data)  # explicit: the caller asked for another device
-        self.data = target.array(data, dtype)
+        self._data = target.array(data, dtype)
         self.grad = None
         self.label = label
         self.parents = ()
@@ -110,7 +110,7 @@ class Tensor:
         """A leaf around an array of `backend`'s device, without checks or copies (for
         factories and conversions that made `data` themselves)."""
         out = object.__new__(cls)
-        out.data = data
+        out._data = data
         out.grad = None
         out.label = ""
         out.parents = ()
@@ -126,12 +126,46 @@ class Tensor:
     # ---- what a tensor is ---------------------------------------------------------------------
 
     @property
+    def data(self):
+        """The values: an array of the tensor's device (numpy.ndarray on the CPU, cupy.ndarray
+        on a GPU). Computing with it directly is outside the graph (no gradient is recorded).
+
+        Assigning replaces the values, as `param.data = ...` does in PyTorch: the new array
+        (or a Tensor, whose array is taken) may have another shape, dtype or device, and the
+        tensor moves to the new array's device. The graph is not told, so do it to leaves
+        only (parameters, between training steps); `.grad` is left as it was, so replace
+        or clear it too when the shape or device changes. The tensor keeps its identity,
+        which is what `Module.to` needs: an optimizer built before still holds its
+        parameters.
+
+            p.data = tensor.backend.to_device(p.data, "cuda")   # p now lives on the GPU
+            p.data = p.data.astype("float64")                    # and is float64
+        """
+        return self._data
+
+    @data.setter
+    def data(self, array):
+        if array is self._data:  # `p.data -= step` assigns the array back to itself: no change
+            return
+        if isinstance(array, Tensor):
+            array = array._data
+        backend = backends.backend_of(array)
+        if backend is None:
+            raise TypeError(f"Tensor.data must be set to an array (numpy.ndarray, cupy.ndarray) "
+                            f"or a Tensor, got {type(array).__name__}; wrap Python numbers with "
+                            f"tensor.Tensor(...) first")
+        if self._requires_grad and not dtypes.is_floating(array.dtype):
+            raise TypeError(f"this tensor requires grad, so its data must stay floating-point; "
+                            f"got an array of dtype {array.dtype}")
+        self._data, self._backend = array, backend
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self):
@@ -140,7 +174,7 @@ class Tensor:
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
         return self.data.ndim
@@ -236,7 +270,7 @@ class Tensor:
         op's `out._backward = backward` is ignored (see the setter above).
         """
         out = object.__new__(Tensor)
-        out.data = data
+        out._data = data
         out.grad = None
         out.label = ""
         out.op = op
@@ -281,10 +315,11 @@ class Tensor:
             raise RuntimeError(f"'{op}' got tensors on two devices, {self.device} and "
                                f"{other.device}; move one with .to(device) first")
         a, b = self, other
-        if a.data.dtype != b.data.dtype:
+        if a._data.dtype != b._data.dtype:
             a, b = a._promoted_with(b)
-        if broadcast and a.data.shape != b.data.shape and a.data.ndim and b.data.ndim:
-            broadcast_shapes(a.data.shape, b.data.shape, op)  # a 0-d operand always fits
+        x, y = a._data, b._data
+        if broadcast and x.shape != y.shape and x.ndim and y.ndim:
+            broadcast_shapes(x.shape, y.shape, op)  # a 0-d operand always fits
         return a, b
 
     def _promoted_with(self, other):
@@ -300,13 +335,14 @@ class Tensor:
     def _accumulate(self, grad):
         """Add `grad` (an array of this tensor's shape) into self.grad. Never in place: a
         gradient array may be shared with another node (`a + b` hands both the same one)."""
-        if grad.shape != self.data.shape:
+        data = self._data
+        if grad.shape != data.shape:
             raise RuntimeError(
                 f"a backward step produced a gradient of shape {tuple(grad.shape)} for a tensor "
                 f"of shape {self.shape} (made by '{self.op or 'a leaf'}'); a gradient must have "
                 "its tensor's shape (was a broadcast input not unbroadcast?)")
-        if grad.dtype != self.data.dtype:
-            grad = grad.astype(self.data.dtype)
+        if grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
         self.grad = grad if self.grad is None else self.grad + grad
 
     # ---- backpropagation ------------------------------------------------------------------
@@ -361,7 +397,7 @@ class Tensor:
             if not retain_graph:
                 node._backward_fn = _released_backward
                 node.parents = ()
-        self._own_leaf_gradients(order)
+        self._own_gradients(order)
 
     def _initial_gradient(self, gradient):
         """dL/d(self) to start backward with: ones for a one-element tensor, else `gradient`
@@ -386,20 +422,27 @@ class Tensor:
         return gradient.astype(self.data.dtype, copy=True)
 
     @staticmethod
-    def _own_leaf_gradients(order):
-        """Make every leaf's .grad an array of its own. During backward, gradients are passed
-        on without copies, so a leaf may have received a read-only broadcast view, a view into
-        another array, or the very array another leaf received (`a + b`). Copying those few
-        here lets optimizers and clip_grad_norm_ safely update .grad in place."""
-        seen = set()
+    def _own_gradients(order):
+        """Make every gradient that backward() leaves behind (those of leaves, and of nodes
+        that retain_grad()) an array of its own, that no other gradient overlaps.
+
+        During backward, gradients are passed on without copies, so a tensor may have received
+        a read-only broadcast view, a slice of a larger array, or memory that another tensor's
+        gradient also holds (`a + b` hands both the same array). Optimizers and
+        clip_grad_norm_ update .grad in place, so those few are copied here. A gradient that is
+        a whole, writable array nobody else holds stays as it is, even when it is a view, such
+        as the transposed view that `W.T` hands back to W in every Linear layer."""
+        owners = set()  # ids of the arrays owning the memory of the gradients seen so far
         for node in order:
             grad = node.grad
-            if node._backward_fn is not _leaf_backward or grad is None:
+            if grad is None:
                 continue
-            if (grad.base is not None or id(grad) in seen
-                    or not getattr(grad.flags, "writeable", True)):
+            owner = node._backend.memory_owner(grad)
+            if (id(owner) in owners or grad.nbytes != owner.nbytes
+                    or not getattr(grad.flags, "writeable", True)):  # CuPy has no such flag
                 grad = node.grad = node._backend.array(grad)
-            seen.add(id(grad))
+                owner = node._backend.memory_owner(grad)
+            owners.add(id(owner))
 
     # ---- leaving the graph, changing device or dtype -------------------------------------------
 
@@ -593,6 +636,16 @@ class Tensor:
     le = comparison.le
     gt = comparison.gt
     ge = comparison.ge
+
+    # logic on bool (and integer) tensors (comparison.py): no gradient
+    __and__ = __rand__ = comparison.bitwise_and
+    __or__ = __ror__ = comparison.bitwise_or
+    __xor__ = __rxor__ = comparison.bitwise_xor
+    __invert__ = comparison.bitwise_not
+    bitwise_and = comparison.bitwise_and
+    bitwise_or = comparison.bitwise_or
+    bitwise_xor = comparison.bitwise_xor
+    bitwise_not = comparison.bitwise_not
 
     # matrix product (matmul.py)
     __matmul__ = matmul_ops.matmul

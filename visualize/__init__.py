@@ -15,16 +15,23 @@ A node that lacks one of these is refused with a TypeError that names the missin
 
 - `draw_graph(root)`: the graph that computed root, as a graphviz.Digraph (inline in Jupyter).
 - `backward_frames(root)`, `show_frames(frames)`: backward one chain-rule step per picture.
-- `plot_losses`, `plot_decision_boundary`, `plot_image_grid`: matplotlib plots of training.
+- `plot_losses`, `plot_decision_boundary`, `plot_image_grid`, `plot_confusion_matrix`:
+  matplotlib plots of training.
 """
 
 from visualize.graph import draw_graph
-from visualize.plots import plot_decision_boundary, plot_image_grid, plot_losses
+from visualize.plots import (
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_image_grid,
+    plot_losses,
+)
 from visualize.stepthrough import backward_frames, show_frames
 
 __all__ = [
     "backward_frames",
     "draw_graph",
+    "plot_confusion_matrix",
     "plot_decision_boundary",
     "plot_image_grid",
     "plot_losses",

@@ -1,4 +1,5 @@
-"""The pictures of training: loss curves, a 2-D classifier's decision regions, a grid of images.
+"""The pictures of training: loss curves, a 2-D classifier's decision regions, a grid of images,
+a confusion matrix.
 
 Every function draws with matplotlib's object API on a figure made by `plt.subplots` (or on the
 `ax` you pass), never calls `plt.show()`, and returns what it drew on: the Axes for the single
@@ -193,3 +194,58 @@ def _as_images(images):
             f"({MAX_GRID_IMAGES}); pass a slice such as images[:32]"
         )
     return images
+
+
+def plot_confusion_matrix(targets, predictions, class_names=None, ax=None, *, normalize=False,
+                          title=None, cmap="Blues"):
+    """Draw the confusion matrix of a classifier: cell (i, j) counts the examples of true
+    class i that were predicted as class j.
+
+    The diagonal holds the right answers; everything off it is a mistake, and the largest
+    off-diagonal cells show which classes the model mixes up (on Fashion-MNIST: shirts with
+    T-shirts, pullovers and coats). `normalize=True` divides each row by its total, so a cell
+    is the fraction of class i predicted as j (the diagonal is then each class's recall).
+
+    targets, predictions: array-likes of n class indices (e.g. labels and logits.argmax(1)).
+    class_names: the k names of the classes (default: 0..k-1, k = the largest index + 1).
+    Every cell is labelled with its count (or fraction). Returns the Axes.
+    """
+    targets = np.asarray(targets)
+    predictions = np.asarray(predictions)
+    if targets.ndim != 1 or targets.shape != predictions.shape:
+        raise ValueError(
+            "plot_confusion_matrix expected targets and predictions of the same shape (n,); got "
+            f"shapes {targets.shape} and {predictions.shape}"
+        )
+    if targets.dtype.kind not in "iu" or predictions.dtype.kind not in "iu":
+        raise TypeError(
+            "plot_confusion_matrix expected integer class indices; got dtypes "
+            f"{targets.dtype} and {predictions.dtype} (for scores, pass scores.argmax(1))"
+        )
+    low = int(min(targets.min(initial=0), predictions.min(initial=0)))
+    high = int(max(targets.max(initial=0), predictions.max(initial=0)))
+    count = len(class_names) if class_names is not None else high + 1
+    if low < 0 or high >= count:
+        raise ValueError(
+            f"plot_confusion_matrix got class indices from {low} to {high}, but there are "
+            f"{count} classes (indices 0..{count - 1})"
+        )
+    matrix = np.bincount(targets * count + predictions, minlength=count * count)
+    matrix = matrix.reshape(count, count)
+    if normalize:
+        matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        size = max(4.0, 0.55 * count + 1.5)
+        _, ax = plt.subplots(figsize=(size + 1, size))
+    image = ax.imshow(matrix, cmap=cmap, vmin=0)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    darkest = matrix.max() if matrix.size else 0
+    for (i, j), value in np.ndenumerate(matrix):
+        text = f"{value:.2f}" if normalize else str(value)
+        ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                color="white" if value > darkest / 2 else "black")
+    names = list(class_names) if class_names is not None else [str(i) for i in range(count)]
+    ax.set_xticks(range(count), names, rotation=45, ha="right")
+    ax.set_yticks(range(count), names)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    return ax

@@ -18,8 +18,9 @@ class Adam(Optimizer):
         update:         p <- p - lr * m_hat / (sqrt(v_hat) + eps),
                         m_hat = m_t / (1 - beta1^t),  v_hat = v_t / (1 - beta2^t)
 
-    (computed as p - (lr / (1 - beta1^t)) * m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps), the
-    same number with scalar work instead of two more array passes).
+    (computed as p - (lr sqrt(c2) / c1) * m_t / (sqrt(v_t) + eps sqrt(c2)), with c1 = 1 - beta1^t
+    and c2 = 1 - beta2^t: the same number, multiplied through by sqrt(c2), so that both bias
+    corrections are scalar work instead of array passes).
 
     m is momentum; sqrt(v) is the typical size of each coordinate's gradient, so dividing by it
     gives every coordinate a step of about `lr` whatever its gradient's scale. m and v start at
@@ -69,11 +70,11 @@ class Adam(Optimizer):
         v += work
         if group["amsgrad"]:
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        root_c2 = math.sqrt(1 - beta2**t)
         xp.sqrt(v, out=work)
-        work /= math.sqrt(1 - beta2**t)
-        work += eps
+        work += eps * root_c2
         xp.divide(m, work, out=work)
-        work *= lr / (1 - beta1**t)
+        work *= lr * root_c2 / (1 - beta1**t)
         param.data -= work
         # END EXERCISE
 

@@ -110,8 +110,12 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    self.update(p, p.grad, self.state.setdefault(p, {}), group)
+                grad = p.grad
+                if grad is not None:
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self.state[p] = {}
+                    self.update(p, grad, state, group)
         return loss
 
     def update(self, param, grad, state, group):
@@ -149,7 +153,7 @@ class Optimizer:
         and every step, so updates allocate nothing. Its content is garbage until written, and
         the next `scratch` call with the same slot overwrites it."""
         data = param.data
-        key = (slot, param.device, data.dtype.str)
+        key = (slot, param.device, data.dtype)
         buffer = self._scratch_buffers.get(key)
         if buffer is None or buffer.size < data.size:
             buffer = self.xp(param).empty_like(data, shape=(data.size,))

@@ -54,6 +54,12 @@ class Backend:
         """A NumPy array with the values of `array` (a copy, unless the device is the CPU)."""
         raise NotImplementedError
 
+    def memory_owner(self, array):
+        """The array object that owns `array`'s memory: `array` itself, or the array it is a
+        view of. Two arrays with the same owner may overlap (for aliasing checks)."""
+        base = array.base
+        return array if base is None else base
+
     def from_dlpack(self, obj):
         """An array of this device sharing the memory of `obj`, any object with __dlpack__ (a
         PyTorch tensor, a NumPy or CuPy array): DLPack is the protocol for handing memory from

@@ -31,6 +31,12 @@ class StandinBackend(Backend):
     def to_numpy(self, array):
         return array.get()
 
+    def memory_owner(self, array):
+        # the owner of the wrapped NumPy array: a new wrapper is made on every `.base`, so
+        # the wrappers' identities say nothing about shared memory
+        base = array._array.base
+        return array._array if base is None else base
+
     def from_dlpack(self, obj):
         return StandinArray(numpy.from_dlpack(obj))
 

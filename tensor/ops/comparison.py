@@ -37,3 +37,40 @@ def gt(self, other):
 
 def ge(self, other):
     return _compare(self, other, ">=", lambda x, y: x >= y)
+
+
+# ---- logic: `& | ^ ~` on bool tensors (bitwise on integer ones), as in PyTorch ----------------
+# These combine masks, `(x > 0) & (x < 1)`, so like comparisons they have no gradient.
+
+
+def _bitwise(self, other, op, compute):
+    try:
+        a, b = self._pair(other, op)
+    except TypeError:
+        return NotImplemented
+    _require_integral(a, op)
+    return a._result(compute(a.data, b.data), (), op)
+
+
+def _require_integral(t, op):
+    if t.data.dtype.kind not in "biu":
+        raise TypeError(f"'{op}' needs bool or integer tensors, got dtype {t.dtype}; compare "
+                        "first to get a bool mask, e.g. (x > 0) & (x < 1)")
+
+
+def bitwise_and(self, other):
+    return _bitwise(self, other, "&", lambda x, y: x & y)
+
+
+def bitwise_or(self, other):
+    return _bitwise(self, other, "|", lambda x, y: x | y)
+
+
+def bitwise_xor(self, other):
+    return _bitwise(self, other, "^", lambda x, y: x ^ y)
+
+
+def bitwise_not(self):
+    """~t: logical not of a bool tensor, bitwise not of an integer one."""
+    _require_integral(self, "~")
+    return self._result(~self.data, (), "~")

@@ -1,0 +1,224 @@
+"""Benchmark workload `mlp`: the classic MNIST MLP, one training step.
+
+784-256-128-32-10 with ReLU, batch 64, cross-entropy, Adam (lr 1e-3): forward, backward and
+update. Three contestants train the same network from the same initial weights on the same
+batches:
+
+- `gradschool`: nn.Sequential of nn.Linear and nn.ReLU, F.cross_entropy, nn.optim.Adam, the
+  way a learner writes it;
+- `pytorch`: the same in PyTorch (CPU, or CUDA with device="cuda");
+- `numpy`: the floor, the same step written by hand in NumPy: forward, the fused softmax
+  cross-entropy gradient, three matrix products per layer backward, and Adam in place. No
+  graph, no per-op bookkeeping; what is left is the arithmetic itself.
+
+At this size the arithmetic is small (about 0.1 GFLOP per step), so a framework's per-op
+overhead is a large part of a step: that is what this workload measures.
+
+The batches are real Fashion-MNIST images when the dataset is installed (the Debian package
+dataset-fashion-mnist), random ones otherwise; each contestant gets them already in its own
+array type, so only the training step is timed.
+"""
+
+import numpy as np
+
+import nn
+import nn.functional as F
+import tensor
+
+DESCRIPTION = "MLP 784-256-128-32-10, ReLU, batch 64, cross-entropy, Adam (lr 1e-3)"
+SIZES = (784, 256, 128, 32, 10)
+BATCH = 64
+LR = 1e-3
+POOL = 32  # batches cycled through by the steps
+TARGET = ("pytorch", 0.8)  # Grad School's time per step at most 0.8x PyTorch's (1 thread)
+LOSS_TOLERANCE = 1e-5  # the contestants' first losses must agree this closely
+STEPS = {"full": dict(repeats=5, steps_per_repeat=200, warmup=20),
+         "quick": dict(repeats=1, steps_per_repeat=5, warmup=1)}
+MEMORY_STEPS = {"full": 1000, "quick": 20}
+DEVICES = ("cpu", "cuda")
+
+
+def batches(data="auto", count=POOL, seed=0):
+    """`count` batches (images (64, 784) float32 in [0, 1], labels (64,) int64) as NumPy arrays:
+    the first images of Fashion-MNIST (data="fashion-mnist", or "auto" when it is installed),
+    or uniform noise with random labels (data="random")."""
+    if data in ("auto", "fashion-mnist"):
+        try:
+            dataset = nn.data.FashionMNIST()
+        except (FileNotFoundError, RuntimeError):
+            if data == "fashion-mnist":
+                raise
+        else:
+            n = count * BATCH
+            images = dataset.data[:n].reshape(count, BATCH, -1).astype(np.float32) / 255
+            labels = dataset.targets[:n].reshape(count, BATCH).astype(np.int64)
+            return list(images), list(labels), "Fashion-MNIST"
+    rng = np.random.default_rng(seed)
+    images = [rng.random((BATCH, SIZES[0]), dtype=np.float32) for _ in range(count)]
+    labels = [rng.integers(0, SIZES[-1], BATCH, dtype=np.int64) for _ in range(count)]
+    return images, labels, "random"
+
+
+def gradschool_model(seed=0):
+    """The MLP in Grad School on the CPU, initialized from `seed` (PyTorch's default init
+    scheme)."""
+    tensor.manual_seed(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(SIZES, SIZES[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(SIZES) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def initial_weights(model):
+    """[(weight, bias), ...] of a Grad School MLP's linear layers, as NumPy arrays."""
+    return [(m.weight.detach().numpy().copy(), m.bias.detach().numpy().copy())
+            for m in model if isinstance(m, nn.Linear)]
+
+
+def gradschool_step(device, images, labels, seed=0):
+    """Grad School's step on `device`, and the initial weights (NumPy) for the others."""
+    model = gradschool_model(seed)
+    weights = initial_weights(model)
+    model.to(device)
+    optimizer = nn.optim.Adam(model.parameters(), lr=LR)
+    xs = [tensor.Tensor(x, device=device) for x in images]
+    ys = [tensor.Tensor(y, device=device) for y in labels]
+
+    def step(k):
+        loss = F.cross_entropy(model(xs[k % len(xs)]), ys[k % len(ys)])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step, weights
+
+
+def pytorch_step(device, weights, images, labels):
+    import torch
+
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        linear = torch.nn.Linear(w.shape[1], w.shape[0])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers.append(linear)
+        if i < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    xs = [torch.from_numpy(x).to(device) for x in images]
+    ys = [torch.from_numpy(y).to(device) for y in labels]
+
+    def step(k):
+        loss = torch.nn.functional.cross_entropy(model(xs[k % len(xs)]), ys[k % len(ys)])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+class NumpyMLP:
+    """The floor: the MLP's training step by hand in NumPy, float32, Adam in place.
+
+    Forward keeps each layer's output a_i (after ReLU). Backward starts from the fused
+    softmax cross-entropy gradient dL/dz = (softmax(z) - onehot(y)) / N and, per layer,
+    dW = g^T a_{i-1}, db = sum_n g, and g <- (g W) * [a_{i-1} > 0] for the layer below.
+    """
+
+    def __init__(self, weights, lr=LR, betas=(0.9, 0.999), eps=1e-8):
+        self.params = [array.copy() for pair in weights for array in pair]  # W1, b1, W2, ...
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self.work = [np.empty_like(p) for p in self.params]
+        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
+        self.t = 0
+
+    def step(self, x, y):
+        n_layers = len(self.params) // 2
+        activations = [x]
+        for i in range(n_layers):
+            weight, bias = self.params[2 * i], self.params[2 * i + 1]
+            z = activations[-1] @ weight.T
+            z += bias
+            if i < n_layers - 1:
+                np.maximum(z, 0, out=z)
+            activations.append(z)
+        logits = activations.pop()
+        rows = np.arange(len(y))
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        loss = float(np.log(total[:, 0]).mean() - shifted[rows, y].mean())
+        g = exp
+        g /= total
+        g[rows, y] -= 1
+        g /= len(y)
+        grads = [None] * len(self.params)
+        for i in reversed(range(n_layers)):
+            a = activations[i]
+            grads[2 * i] = g.T @ a
+            grads[2 * i + 1] = g.sum(axis=0)
+            if i > 0:
+                g = g @ self.params[2 * i]
+                g *= a > 0
+        self.t += 1
+        for p, grad, m, v, work in zip(self.params, grads, self.m, self.v, self.work):
+            self.adam(p, grad, m, v, work)
+        return loss
+
+    def adam(self, p, g, m, v, work):
+        """p <- p - lr m_hat / (sqrt(v_hat) + eps), in place, with one work array."""
+        beta1, beta2, t = self.beta1, self.beta2, self.t
+        m *= beta1
+        np.multiply(g, 1 - beta1, out=work)
+        m += work
+        v *= beta2
+        np.multiply(g, g, out=work)
+        work *= 1 - beta2
+        v += work
+        bias2 = (1 - beta2**t) ** 0.5
+        np.sqrt(v, out=work)
+        work += self.eps * bias2
+        np.divide(m, work, out=work)
+        work *= self.lr * bias2 / (1 - beta1**t)
+        p -= work
+
+
+def numpy_step(weights, images, labels):
+    model = NumpyMLP(weights)
+
+    def step(k):
+        return model.step(images[k % len(images)], labels[k % len(labels)])
+
+    return step
+
+
+def contestants(device="cpu", data="auto", include=("gradschool", "pytorch", "numpy")):
+    """{name: step(k) -> loss} for the contestants in `include` that can run here (PyTorch
+    only when it is installed; the NumPy floor only on the CPU), all from the same initial
+    weights and batches. Also returns {name: function that waits for the device} and a
+    description of the data."""
+    images, labels, source = batches(data)
+    steps, synchronize = {}, {}
+    step, weights = gradschool_step(device, images, labels)
+    if "gradschool" in include:
+        steps["gradschool"] = step
+        synchronize["gradschool"] = tensor.get_backend(device).synchronize
+    if "pytorch" in include:
+        try:
+            import torch
+        except ImportError:
+            torch = None
+        if torch is not None:
+            steps["pytorch"] = pytorch_step(device, weights, images, labels)
+            if device != "cpu":
+                synchronize["pytorch"] = torch.cuda.synchronize
+    if "numpy" in include and device == "cpu":
+        steps["numpy"] = numpy_step(weights, images, labels)
+    return steps, synchronize, source

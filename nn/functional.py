@@ -1,0 +1,498 @@
+"""`nn.functional` (import it as F): activations, `linear` and the losses as plain functions,
+with torch.nn.functional's names and arguments. The modules of nn/activation.py and
+nn/loss.py are thin wrappers that store the options and call these.
+
+    import nn.functional as F
+    logits = model(images)                            # (N, C) scores
+    loss = F.cross_entropy(logits, labels)            # labels: (N,) int64 class indices
+
+Three kinds of code live here, and each docstring says which it is:
+
+- The activations are the tensor engine's fused ops (tensor/ops/activation.py), each one node
+  with its derivative written out; F only gives them PyTorch's signatures.
+- Composite losses (mse, l1, huber, smooth_l1, nll) are a few tensor ops each. They need no
+  backward of their own: autograd differentiates the ops they are made of.
+- Fused losses (cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits) are
+  single ops with a hand-written backward, like those in tensor/ops, because the composite
+  would be numerically fragile: exp overflows, log(0) = -inf, and 0 * inf = nan in the
+  gradient.
+
+Every loss takes `reduction`: "none" (one loss per element or sample), "mean" (default) or
+"sum". PyTorch's deprecated `size_average` and `reduce` arguments are not supported; the
+options after `target` (and `weight`) are keyword-only, so a misplaced positional argument
+is an error instead of a silently different loss.
+"""
+
+import tensor
+from tensor import Tensor
+from tensor.dtype import is_floating
+
+# ---- activations: the tensor engine's fused ops, with PyTorch's signatures -------------------
+# PyTorch's `inplace=True` overwrites the input. Here every op makes a new tensor (an in-place
+# change would hide the input's old value from autograd), so `inplace` is accepted for
+# compatibility and the result is returned as usual: use the return value, as you should in
+# PyTorch too.
+
+
+def relu(input, inplace=False):
+    """max(x, 0), elementwise; gradient 1 where x > 0, else 0."""
+    return tensor.relu(_check_tensor(input, "relu"))
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, negative_slope * x otherwise: ReLU that lets a little gradient through
+    for negative inputs, so a unit never dies completely."""
+    return tensor.leaky_relu(_check_tensor(input, "leaky_relu"), negative_slope)
+
+
+def sigmoid(input):
+    """1 / (1 + e^-x), in (0, 1); gradient sigma(x) (1 - sigma(x))."""
+    return tensor.sigmoid(_check_tensor(input, "sigmoid"))
+
+
+def tanh(input):
+    """tanh(x), in (-1, 1); gradient 1 - tanh(x)^2."""
+    return tensor.tanh(_check_tensor(input, "tanh"))
+
+
+def silu(input, inplace=False):
+    """SiLU, also called swish: x sigma(x)."""
+    return tensor.silu(_check_tensor(input, "silu"))
+
+
+def gelu(input, approximate="none"):
+    """GELU: x Phi(x), Phi the standard normal CDF (approximate="none"), or the tanh
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (approximate="tanh")."""
+    return tensor.gelu(_check_tensor(input, "gelu"), approximate)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha (e^x - 1) otherwise: smooth, with negative outputs down to -alpha."""
+    return tensor.elu(_check_tensor(input, "elu"), alpha)
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(x_i) / sum_j exp(x_j) along `dim`: turns scores into probabilities (non-negative,
+    summing to 1). `dim` is required (PyTorch's guess when it is left out is deprecated);
+    `dtype` converts the input first, e.g. to compute in float64."""
+    input = _softmax_input(input, dim, dtype, "softmax")
+    return tensor.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """log softmax(x)_i = x_i - log sum_j exp(x_j) along `dim`, computed stably (see
+    tensor/ops/activation.py). Feed it to `nll_loss`, or use `cross_entropy` for both."""
+    input = _softmax_input(input, dim, dtype, "log_softmax")
+    return tensor.log_softmax(input, dim)
+
+
+def _softmax_input(input, dim, dtype, name):
+    _check_tensor(input, name)
+    if dim is None:
+        raise TypeError(f"{name}() needs dim=, the dimension that holds the classes (dim=1 "
+                        f"for scores of shape (N, C), dim=-1 for the last one)")
+    return input if dtype is None else input.to(dtype)
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b with W of shape (out_features, in_features): what nn.Linear computes,
+    given the weights, over the last dimension of x (*, in_features). A composite of
+    reshape, transpose, matmul and add: the leading dimensions are merged first, so a batch
+    of sequences (N, T, in_features) is one matrix product, not N of them."""
+    _check_tensor(input, "linear")
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {tuple(input.shape)} does not fit a weight of "
+                         f"shape {tuple(weight.shape)}; expected input (*, {weight.shape[-1]}) "
+                         "for a weight (out_features, in_features)")
+    leading = input.shape[:-1]
+    if input.ndim > 2:
+        input = input.reshape(-1, weight.shape[1])
+    output = input @ weight.T
+    if bias is not None:
+        output = output + bias
+    return output.reshape(*leading, weight.shape[0]) if len(leading) > 1 else output
+
+
+# ---- regression losses: composites of tensor ops -------------------------------------------
+
+
+def mse_loss(input, target, *, reduction="mean"):
+    """Mean squared error: (x - y)^2 per element, then reduced. Composite; its gradient
+    2 (x - y) (divided by the number of elements for "mean") comes from the ops."""
+    _check_pair(input, target, "mse_loss")
+    return _reduce((input - target) ** 2, reduction, "mse_loss")
+
+
+def l1_loss(input, target, *, reduction="mean"):
+    """Mean absolute error: |x - y| per element. Composite; gradient sign(x - y)."""
+    _check_pair(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction, "l1_loss")
+
+
+def huber_loss(input, target, *, reduction="mean", delta=1.0):
+    """Huber loss: quadratic near the target, linear far from it, so outliers pull with a
+    bounded force. With d = x - y:
+
+        0.5 d^2                     if |d| < delta      gradient d
+        delta (|d| - 0.5 delta)     otherwise           gradient delta sign(d)
+
+    The two pieces meet with equal value and slope at |d| = delta. Composite (`where` sends
+    the gradient through the piece that was chosen)."""
+    _check_pair(input, target, "huber_loss")
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    d = input - target
+    size = d.abs()
+    losses = tensor.where(size < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
+    return _reduce(losses, reduction, "huber_loss")
+
+
+def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
+    """Smooth L1: |d| - 0.5 beta far from the target, 0.5 d^2 / beta within beta of it
+    (d = x - y). It is huber_loss divided by beta: the linear part has slope 1 whatever beta
+    is. beta = 0 gives l1_loss. Composite."""
+    _check_pair(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    d = input - target
+    size = d.abs()
+    losses = tensor.where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
+    return _reduce(losses, reduction, "smooth_l1_loss")
+
+
+# ---- classification from log-probabilities: a composite --------------------------------------
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood: -w[y] * input[y] for each sample, where `input` holds
+    log-probabilities (from log_softmax) and y is the sample's class index.
+
+    Shapes: input (N, C) and target (N,); or input (N, C, d1, ..., dk) and target
+    (N, d1, ..., dk) (a class per pixel, per token, ...); or input (C,) and a 0-d target.
+    `weight` (C,) rescales each class; samples whose target is `ignore_index` count for
+    nothing. "mean" is the weighted mean, sum_n w[y_n] loss_n / sum_n w[y_n] over the samples
+    not ignored (nan if all are ignored), as in PyTorch.
+
+    Composite: `gather` picks each sample's log-probability, and its backward sends the
+    gradient back to exactly those entries.
+    """
+    axis, valid, safe_target = _class_targets(input, target, "nll_loss", ignore_index,
+                                              allow_probabilities=False)
+    w = _class_weight(weight, input, "nll_loss")
+    picked = input.gather(axis, safe_target.unsqueeze(axis)).squeeze(axis)
+    sample_weight = valid.to(input.dtype) if w is None else w[safe_target] * valid
+    losses = -picked * sample_weight
+    return _reduce(losses, reduction, "nll_loss", divisor=sample_weight.sum())
+
+
+# ---- fused losses: one op each, with its own backward ----------------------------------------
+
+
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy between the softmax of the scores `input` and the target classes: the
+    loss of every classifier. FUSED: log-softmax and the negative log-likelihood in one op.
+
+    Per sample, with p = softmax(x) over the classes and a target distribution q,
+
+        loss = - sum_c q_c w_c log p_c,     log p_c = x_c - m - log sum_j exp(x_j - m),
+
+    with m = max_j x_j, so no exp overflows (logits of 1e4 give finite losses). The target is
+
+    - class indices (an integer tensor, shape `input` without the class dimension): q is the
+      one-hot vector of the class; samples equal to `ignore_index` get q = 0;
+    - or class probabilities (a float tensor of input's shape): q is that distribution.
+
+    `label_smoothing` = eps mixes q with the uniform distribution, (1 - eps) q + eps / C, so
+    the model is not pushed towards infinitely confident scores. `weight` (C,) rescales class
+    c by w_c. "mean" divides by sum_n w[y_n] over the samples not ignored (class indices) or
+    by the number of samples (probabilities), exactly as PyTorch.
+
+    Shapes: (N, C) scores, (N, C, d1, ..., dk) with a class dimension 1, or unbatched (C,).
+
+    The gradient is why it is fused. With a_c = q_c w_c, d loss / d x_j = p_j sum_c a_c - a_j:
+    for a one-hot target without weights, simply softmax(x) - onehot(y), times the incoming
+    gradient (divided by N for "mean"). One subtraction, computed from the softmax we already
+    have; the composite log(softmax(x)) would divide by probabilities that underflow to 0.
+    """
+    axis, valid, safe_target = _class_targets(input, target, "cross_entropy", ignore_index)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
+                         f"{label_smoothing}")
+    w = _class_weight(weight, input, "cross_entropy")
+    xp = input._backend.xp
+    num_classes = input.shape[axis]
+    probabilities = valid is None
+    if probabilities:  # q is the given distribution, and every sample counts
+        q = target.data.astype(input.dtype, copy=False)
+        counts = 1
+        divisor = input.data.size // num_classes
+    else:  # q is the one-hot vector of each sample's class; ignored samples count 0
+        counts = xp.expand_dims(valid.data, axis).astype(input.dtype)
+        classes = xp.arange(num_classes).reshape(_along(axis, input.ndim, num_classes))
+        q = (xp.expand_dims(safe_target.data, axis) == classes) * counts
+        sample_weight = valid.data if w is None else w.data[safe_target.data] * valid.data
+        divisor = sample_weight.sum(dtype=input.dtype)
+    if label_smoothing:
+        q = (1 - label_smoothing) * q + (label_smoothing / num_classes) * counts
+    a = q if w is None else q * w.data.reshape(_along(axis, input.ndim, num_classes))
+    losses = _fused_cross_entropy(input, target if probabilities else None, a, axis, w,
+                                  1 - label_smoothing)
+    return _reduce(losses, reduction, "cross_entropy", divisor=divisor)
+
+
+def _fused_cross_entropy(input, target, a, axis, w, target_scale):
+    """The per-sample losses -sum_c a_c log softmax(x)_c along `axis`, as one op. `target` is
+    the probability target when it may need a gradient (a = scale * target * w + constant)."""
+    xp = input._backend.xp
+    x = input.data
+    shifted = x - x.max(axis=axis, keepdims=True)
+    log_p = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    # a class with a = 0 adds 0, even if its log p is -inf (a score of -inf masks a class out)
+    terms = a * xp.where(a != 0, log_p, 0)
+    parents = (input,) if target is None else (input, target)
+    out = input._result(-terms.sum(axis=axis), parents, "cross_entropy")
+
+    def backward():
+        g = xp.expand_dims(out.grad, axis)
+        if input.requires_grad:
+            # EXERCISE ch06: add g * (softmax(x) * sum_c a_c - a) into input (softmax = exp(log_p))
+            input._accumulate(g * (xp.exp(log_p) * a.sum(axis=axis, keepdims=True) - a))
+            # END EXERCISE
+        if target is not None and target.requires_grad:  # d loss / d q_c = -scale w_c log p_c
+            dq = -target_scale * log_p
+            if w is not None:
+                dq = dq * w.data.reshape(_along(axis, x.ndim, x.shape[axis]))
+            target._accumulate(g * dq)
+
+    out._backward = backward
+    return out
+
+
+# PyTorch's binary cross-entropy clamps each log at -100, so that a probability of exactly 0
+# or 1 gives a large but finite loss, and guards its gradient's denominator with 1e-12.
+_LOG_FLOOR = -100.0
+_EPSILON = 1e-12
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+    """Binary cross-entropy of probabilities x in [0, 1] and targets y in [0, 1]:
+
+        loss = -w (y log x + (1 - y) log(1 - x)),  each log clamped at -100 (as PyTorch),
+
+    gradient w (x - y) / (x (1 - x)) for x (the denominator at least 1e-12), and
+    w (log(1 - x) - log x) for y (not clamped, as in PyTorch: +-inf where x is 0 or 1).
+    FUSED, because log(0) = -inf: clamping a composite's log would leave 0 * inf = nan in its
+    gradient. `weight` broadcasts to the input's shape. Prefer
+    binary_cross_entropy_with_logits on scores: it never sees a probability that rounded to
+    0 or 1.
+    """
+    _check_pair(input, target, "binary_cross_entropy")
+    xp = input._backend.xp
+    x, y = input.data, target.data.astype(input.dtype, copy=False)
+    if not bool(((x >= 0) & (x <= 1)).all()):
+        raise ValueError(f"binary_cross_entropy: every input must be a probability in [0, 1], "
+                         f"got values from {x.min().item():.4g} to {x.max().item():.4g}; apply "
+                         "sigmoid first, or use binary_cross_entropy_with_logits on the scores")
+    w = _elementwise_weight(weight, input, "binary_cross_entropy", "weight")
+    log_x, log_1mx = _clamped_log(xp, x), _clamped_log(xp, 1 - x)
+    losses = -(y * log_x + (1 - y) * log_1mx)
+    if w is not None:
+        losses = losses * w
+    out = input._result(losses, (input, target), "binary_cross_entropy")
+
+    def backward():
+        g = out.grad if w is None else out.grad * w
+        if input.requires_grad:
+            input._accumulate(g * (x - y) / xp.maximum(x * (1 - x), _EPSILON))
+        if target.requires_grad:
+            target._accumulate(g * (xp.log1p(-x) - xp.log(x)))
+
+    out._backward = backward
+    return _reduce(out, reduction, "binary_cross_entropy")
+
+
+def _clamped_log(xp, p):
+    """max(log p, -100) for p in [0, 1], without taking log(0)."""
+    positive = p > 0
+    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, p, 1)), _LOG_FLOOR),
+                    _LOG_FLOOR)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
+                                     pos_weight=None):
+    """Binary cross-entropy on scores (logits) x, with the sigmoid inside: the loss of
+    sigmoid(x) against targets y in [0, 1], computed without ever forming sigmoid(x).
+
+    With softplus(-x) = log(1 + e^-x) = -log sigmoid(x), computed as
+    log1p(e^-|x|) + max(-x, 0) (no exp of a positive number, so no overflow):
+
+        loss = w ((1 - y) x + l softplus(-x)),   l = 1 + (pos_weight - 1) y,
+
+    which is -w (pos_weight y log sigma(x) + (1 - y) log(1 - sigma(x))). `pos_weight`
+    (broadcast along the last dimension, one per class) scales the positive examples: a value
+    of (negatives / positives) balances a rare class. FUSED, with the gradient
+
+        d loss / dx = w (l sigma(x) - pos_weight y)      (= w (sigma(x) - y) without pos_weight)
+        d loss / dy = w ((pos_weight - 1) softplus(-x) - x)
+
+    where sigma(x) = exp(-softplus(-x)) is read off the forward's softplus.
+    """
+    _check_pair(input, target, "binary_cross_entropy_with_logits")
+    xp = input._backend.xp
+    x, y = input.data, target.data.astype(input.dtype, copy=False)
+    w = _elementwise_weight(weight, input, "binary_cross_entropy_with_logits", "weight")
+    pw = _elementwise_weight(pos_weight, input, "binary_cross_entropy_with_logits",
+                             "pos_weight")
+    softplus = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+    scale = 1 if pw is None else 1 + (pw - 1) * y
+    losses = (1 - y) * x + scale * softplus
+    if w is not None:
+        losses = losses * w
+    out = input._result(losses, (input, target), "binary_cross_entropy_with_logits")
+
+    def backward():
+        g = out.grad if w is None else out.grad * w
+        if input.requires_grad:
+            positive = y if pw is None else pw * y
+            input._accumulate(g * (scale * xp.exp(-softplus) - positive))
+        if target.requires_grad:
+            dy = -x if pw is None else (pw - 1) * softplus - x
+            target._accumulate(g * dy)
+
+    out._backward = backward
+    return _reduce(out, reduction, "binary_cross_entropy_with_logits")
+
+
+# ---- checks and reductions shared by the losses ---------------------------------------------
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduce(losses, reduction, name, divisor=None):
+    """Apply `reduction` to a tensor of losses: "none" keeps them, "sum" adds them up, "mean"
+    divides the sum by the number of losses or by `divisor` (a weighted mean's total weight)."""
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "mean":
+        if divisor is None:
+            return losses.mean()
+        # A total weight of 0 (every sample ignored) makes the mean 0/0 = nan, as in PyTorch,
+        # whose gradient is then 0, not 0 * (1/0) = nan: so divide by 1 and add the nan.
+        xp = losses._backend.xp
+        total = divisor.data if isinstance(divisor, Tensor) else xp.asarray(divisor)
+        total = total.astype(losses.dtype)
+        empty = total == 0
+        return (losses.sum() / Tensor(xp.where(empty, 1, total))
+                + Tensor(xp.where(empty, xp.nan, 0).astype(losses.dtype)))
+    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _check_tensor(value, name, what="input"):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+    return value
+
+
+def _check_pair(input, target, name):
+    """An elementwise loss compares two tensors of one shape, both floating point."""
+    _check_tensor(input, name)
+    _check_tensor(target, name, "target")
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: input of shape {tuple(input.shape)} and target of shape "
+            f"{tuple(target.shape)} must have the same shape (PyTorch would broadcast them, "
+            "with a warning, which is almost never what you meant); reshape one, e.g. "
+            "target.unsqueeze(1) or input.squeeze(1)")
+    for what, value in (("input", input), ("target", target)):
+        if not is_floating(value.dtype):
+            raise TypeError(f"{name}: {what} must be a floating-point tensor, got dtype "
+                            f"{value.dtype}; convert it with .float()")
+    _same_device(input, target, name, "target")
+
+
+def _same_device(input, other, name, what):
+    if other._backend is not input._backend:
+        raise RuntimeError(f"{name}: input is on {input.device} but {what} is on "
+                           f"{other.device}; move one with .to(device) first")
+
+
+def _class_targets(input, target, name, ignore_index, allow_probabilities=True):
+    """Check the targets of a classification loss: the class axis (1, or 0 for an unbatched
+    input of shape (C,)), and for class indices the mask of samples that count and the targets
+    with the ignored ones replaced by class 0 (so they can be used as indices). For
+    probabilities (a float target of input's shape) returns (axis, None, None)."""
+    _check_tensor(input, name)
+    _check_tensor(target, name, "target")
+    if input.ndim == 0 or not is_floating(input.dtype):
+        raise ValueError(f"{name}: input must be floating-point scores of shape (N, C), "
+                         f"(N, C, d1, ...) or (C,), got dtype {input.dtype} and shape "
+                         f"{tuple(input.shape)}")
+    _same_device(input, target, name, "target")
+    axis = 0 if input.ndim == 1 else 1
+    num_classes = input.shape[axis]
+    sample_shape = tuple(input.shape[:axis] + input.shape[axis + 1:])
+    if is_floating(target.dtype):
+        if allow_probabilities and target.shape == input.shape:
+            if ignore_index >= 0:
+                raise ValueError(f"{name}: ignore_index={ignore_index} cannot be used with "
+                                 "class-probability targets (a float target of the input's "
+                                 "shape)")
+            return axis, None, None
+        expected = ("class indices of shape " + str(sample_shape)
+                    + (f" or class probabilities of shape {tuple(input.shape)}"
+                       if allow_probabilities else ""))
+        raise TypeError(f"{name}: expected {expected}, got a {target.dtype} target of shape "
+                        f"{tuple(target.shape)}; class indices must be an integer tensor, e.g. "
+                        "target.long()")
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class indices must be an integer tensor, got dtype "
+                        f"{target.dtype}")
+    if target.shape != sample_shape:
+        raise ValueError(f"{name}: input of shape {tuple(input.shape)} ({num_classes} classes "
+                         f"along dim {axis}) expects class indices of shape {sample_shape}, got "
+                         f"target of shape {tuple(target.shape)}")
+    xp, t = target._backend.xp, target.data
+    valid = t != ignore_index
+    bad = ((t < 0) | (t >= num_classes)) & valid
+    if bool(bad.any()):
+        raise IndexError(f"{name}: target {t[bad][0].item()} is out of bounds: class indices "
+                         f"must be in [0, {num_classes - 1}] for {num_classes} classes (or "
+                         f"equal ignore_index={ignore_index})")
+    return axis, Tensor(valid), Tensor(xp.where(valid, t, 0))
+
+
+def _class_weight(weight, input, name):
+    """A per-class `weight` (C,), as a tensor of the input's dtype on its device, or None."""
+    if weight is None:
+        return None
+    _check_tensor(weight, name, "weight")
+    _same_device(input, weight, name, "weight")
+    num_classes = input.shape[0 if input.ndim == 1 else 1]
+    if weight.shape != (num_classes,):
+        raise ValueError(f"{name}: weight must have one value per class, shape "
+                         f"({num_classes},), got shape {tuple(weight.shape)}")
+    return weight.detach().to(input.dtype)
+
+
+def _elementwise_weight(weight, input, name, what):
+    """The array of a weight that broadcasts to the input's shape (input's dtype), or None."""
+    if weight is None:
+        return None
+    _check_tensor(weight, name, what)
+    _same_device(input, weight, name, what)
+    fits = weight.ndim <= input.ndim and all(
+        n in (1, m) for n, m in zip(reversed(weight.shape), reversed(input.shape)))
+    if not fits:
+        raise ValueError(f"{name}: {what} of shape {tuple(weight.shape)} does not broadcast to "
+                         f"the input's shape {tuple(input.shape)}")
+    return weight.data.astype(input.dtype, copy=False)
+
+
+def _along(axis, ndim, size):
+    """The shape (1, ..., size, ..., 1) that lays a per-class vector along `axis`."""
+    return tuple(size if d == axis else 1 for d in range(ndim))
