@@ -6,10 +6,12 @@ nn/loss.py are thin wrappers that store the options and call these.
     logits = model(images)                            # (N, C) scores
     loss = F.cross_entropy(logits, labels)            # labels: (N,) int64 class indices
 
-Three kinds of code live here, and each docstring says which it is:
+Four kinds of code live here, and each docstring says which it is:
 
 - The activations are the tensor engine's fused ops (tensor/ops/activation.py), each one node
   with its derivative written out; F only gives them PyTorch's signatures.
+- `linear` is a fused op of its own, one node with a hand-written backward (for speed: it is
+  most of every network's work).
 - Composite losses (mse, l1, huber, smooth_l1, nll) are a few tensor ops each. They need no
   backward of their own: autograd differentiates the ops they are made of.
 - Fused losses (cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits) are
@@ -95,22 +97,57 @@ def _softmax_input(input, dim, dtype, name):
 
 
 def linear(input, weight, bias=None):
-    """y = x W^T + b with W of shape (out_features, in_features): what nn.Linear computes,
-    given the weights, over the last dimension of x (*, in_features). A composite of
-    reshape, transpose, matmul and add: the leading dimensions are merged first, so a batch
-    of sequences (N, T, in_features) is one matrix product, not N of them."""
+    """y = x W^T + b with W of shape (out_features, in_features) and b of shape
+    (out_features,) or None: what nn.Linear computes, given the weights, over the last
+    dimension of x: (*, in_features) -> (*, out_features).
+
+    FUSED, for speed: the composite `x @ W.T + b` is three nodes (a transpose, a product and
+    a broadcast add), each with its own bookkeeping, and the transpose hands W its gradient
+    as a transposed view. Here it is one node whose backward writes each gradient directly,
+    in its tensor's own shape and memory layout. With g = dL/dy, and the leading dimensions
+    of x and g flattened into rows (a batch of sequences (N, T, in_features) is one matrix
+    product, not N of them):
+
+        dL/dx = g W         dL/dW = g^T x         dL/db = g summed over the rows
+
+    the matmul gradients of tensor/ops/matmul.py for y = x W^T; the bias is broadcast over
+    the rows, so its gradient is summed over them (what `unbroadcast` would do).
+    """
     _check_tensor(input, "linear")
-    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+    _check_tensor(weight, "linear", "weight")
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {tuple(input.shape)} does not fit a weight of "
-                         f"shape {tuple(weight.shape)}; expected input (*, {weight.shape[-1]}) "
-                         "for a weight (out_features, in_features)")
-    leading = input.shape[:-1]
-    if input.ndim > 2:
-        input = input.reshape(-1, weight.shape[1])
-    output = input @ weight.T
+                         f"shape {tuple(weight.shape)}; expected a weight (out_features, "
+                         f"in_features) and input (*, {weight.shape[-1]})")
+    x, w = input._pair(weight, "linear", broadcast=False)
+    b = None
     if bias is not None:
-        output = output + bias
-    return output.reshape(*leading, weight.shape[0]) if len(leading) > 1 else output
+        _check_tensor(bias, "linear", "bias")
+        if bias.shape != (w.shape[0],):
+            raise ValueError(f"linear: the bias must have shape ({w.shape[0]},) for a weight "
+                             f"of shape {tuple(w.shape)}, got {tuple(bias.shape)}")
+        x, b = x._pair(bias, "linear", broadcast=False)
+    # EXERCISE ch06: compute the array y = x W^T, plus b when there is a bias (b is not None)
+    y = x.data @ w.data.T
+    if b is not None:
+        y += b.data  # in place: the product is a new array that nothing else holds
+    # END EXERCISE
+    out = x._result(y, (x, w) if b is None else (x, w, b), "linear")
+
+    def backward():
+        g = out.grad
+        rows = g.reshape(-1, g.shape[-1])  # (rows, out_features): a leading index is a row
+        # EXERCISE ch06: accumulate dL/dx = g W, dL/dW = g^T x (rows) and dL/db = rows of g summed
+        if x.requires_grad:
+            x._accumulate(g @ w.data)
+        if w.requires_grad:
+            w._accumulate(rows.T @ x.data.reshape(-1, x.shape[-1]))
+        if b is not None and b.requires_grad:
+            b._accumulate(rows.sum(axis=0))
+        # END EXERCISE
+
+    out._backward = backward
+    return out
 
 
 # ---- regression losses: composites of tensor ops -------------------------------------------
@@ -178,13 +215,16 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     Composite: `gather` picks each sample's log-probability, and its backward sends the
     gradient back to exactly those entries.
     """
-    axis, valid, safe_target = _class_targets(input, target, "nll_loss", ignore_index,
-                                              allow_probabilities=False)
+    axis, classes, valid = _class_targets(input, target, "nll_loss", ignore_index,
+                                          allow_probabilities=False)
     w = _class_weight(weight, input, "nll_loss")
-    picked = input.gather(axis, safe_target.unsqueeze(axis)).squeeze(axis)
-    sample_weight = valid.to(input.dtype) if w is None else w[safe_target] * valid
-    losses = -picked * sample_weight
-    return _reduce(losses, reduction, "nll_loss", divisor=sample_weight.sum())
+    index = Tensor(classes.reshape(_per_sample(input.shape, axis)))
+    picked = input.gather(axis, index).squeeze(axis)
+    sample_weight = _sample_weight(classes, valid, w, input.dtype)
+    if sample_weight is None:  # every sample counts once
+        return _reduce(-picked, reduction, "nll_loss", divisor=classes.size)
+    losses = -picked * Tensor(sample_weight)
+    return _reduce(losses, reduction, "nll_loss", divisor=sample_weight.sum().item())
 
 
 # ---- fused losses: one op each, with its own backward ----------------------------------------
@@ -217,28 +257,32 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     gradient (divided by N for "mean"). One subtraction, computed from the softmax we already
     have; the composite log(softmax(x)) would divide by probabilities that underflow to 0.
     """
-    axis, valid, safe_target = _class_targets(input, target, "cross_entropy", ignore_index)
+    axis, classes, valid = _class_targets(input, target, "cross_entropy", ignore_index)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")
     w = _class_weight(weight, input, "cross_entropy")
     xp = input._backend.xp
     num_classes = input.shape[axis]
-    probabilities = valid is None
-    if probabilities:  # q is the given distribution, and every sample counts
+    along = _along(axis, input.ndim, num_classes)  # the shape that lays a (C,) vector on axis
+    if classes is None:  # probabilities: q is the given distribution, and every sample counts
         q = target.data.astype(input.dtype, copy=False)
         counts = 1
         divisor = input.data.size // num_classes
     else:  # q is the one-hot vector of each sample's class; ignored samples count 0
-        counts = xp.expand_dims(valid.data, axis).astype(input.dtype)
-        classes = xp.arange(num_classes).reshape(_along(axis, input.ndim, num_classes))
-        q = (xp.expand_dims(safe_target.data, axis) == classes) * counts
-        sample_weight = valid.data if w is None else w.data[safe_target.data] * valid.data
-        divisor = sample_weight.sum(dtype=input.dtype)
+        per_sample = _per_sample(input.shape, axis)
+        q = (classes.reshape(per_sample) == xp.arange(num_classes).reshape(along))
+        q = q.astype(input.dtype)
+        counts = 1
+        if valid is not None:
+            counts = valid.reshape(per_sample).astype(input.dtype)
+            q *= counts
+        sample_weight = _sample_weight(classes, valid, w, input.dtype)
+        divisor = classes.size if sample_weight is None else sample_weight.sum().item()
     if label_smoothing:
         q = (1 - label_smoothing) * q + (label_smoothing / num_classes) * counts
-    a = q if w is None else q * w.data.reshape(_along(axis, input.ndim, num_classes))
-    losses = _fused_cross_entropy(input, target if probabilities else None, a, axis, w,
+    a = q if w is None else q * w.data.reshape(along)
+    losses = _fused_cross_entropy(input, target if classes is None else None, a, axis, w,
                                   1 - label_smoothing)
     return _reduce(losses, reduction, "cross_entropy", divisor=divisor)
 
@@ -256,7 +300,7 @@ def _fused_cross_entropy(input, target, a, axis, w, target_scale):
     out = input._result(-terms.sum(axis=axis), parents, "cross_entropy")
 
     def backward():
-        g = xp.expand_dims(out.grad, axis)
+        g = out.grad.reshape(_per_sample(x.shape, axis))
         if input.requires_grad:
             # EXERCISE ch06: add g * (softmax(x) * sum_c a_c - a) into input (softmax = exp(log_p))
             input._accumulate(g * (xp.exp(log_p) * a.sum(axis=axis, keepdims=True) - a))
@@ -373,23 +417,34 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 def _reduce(losses, reduction, name, divisor=None):
     """Apply `reduction` to a tensor of losses: "none" keeps them, "sum" adds them up, "mean"
-    divides the sum by the number of losses or by `divisor` (a weighted mean's total weight)."""
+    divides the sum by the number of losses, or by `divisor` (a number: a weighted mean's
+    total weight, or the number of samples that count)."""
     if reduction == "none":
         return losses
     if reduction == "sum":
         return losses.sum()
     if reduction == "mean":
-        if divisor is None:
-            return losses.mean()
-        # A total weight of 0 (every sample ignored) makes the mean 0/0 = nan, as in PyTorch,
-        # whose gradient is then 0, not 0 * (1/0) = nan: so divide by 1 and add the nan.
-        xp = losses._backend.xp
-        total = divisor.data if isinstance(divisor, Tensor) else xp.asarray(divisor)
-        total = total.astype(losses.dtype)
-        empty = total == 0
-        return (losses.sum() / Tensor(xp.where(empty, 1, total))
-                + Tensor(xp.where(empty, xp.nan, 0).astype(losses.dtype)))
+        return losses.mean() if divisor is None else _divided_sum(losses, divisor)
     raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _divided_sum(losses, divisor):
+    """sum(losses) / divisor, as one node: its gradient is 1 / divisor for every loss.
+
+    FUSED, for the empty case: when every sample is ignored, the mean is 0 / 0 = nan, as in
+    PyTorch, whose gradient is then 0, not 0 * (1 / 0) = nan. (Also one node instead of a sum
+    and a division, in every classifier's training step.)
+    """
+    xp = losses._backend.xp
+    scale = 1 / divisor if divisor else 0.0
+    total = losses.data.sum() * scale if divisor else xp.full((), xp.nan, losses.dtype)
+    out = losses._result(total.astype(losses.dtype, copy=False), (losses,), "mean")
+
+    def backward():
+        losses._accumulate(xp.full(losses.shape, scale, losses.dtype) * out.grad)
+
+    out._backward = backward
+    return out
 
 
 def _check_tensor(value, name, what="input"):
@@ -422,10 +477,12 @@ def _same_device(input, other, name, what):
 
 
 def _class_targets(input, target, name, ignore_index, allow_probabilities=True):
-    """Check the targets of a classification loss: the class axis (1, or 0 for an unbatched
-    input of shape (C,)), and for class indices the mask of samples that count and the targets
-    with the ignored ones replaced by class 0 (so they can be used as indices). For
-    probabilities (a float target of input's shape) returns (axis, None, None)."""
+    """Check the targets of a classification loss. Returns (axis, classes, valid): the class
+    axis (1, or 0 for an unbatched input of shape (C,)); for class indices, the array of
+    indices with the ignored ones replaced by class 0 (so they can be used as indices) and
+    the mask of the samples that count, or None when every sample counts (the common case,
+    found with a min and a max, which spares the losses the masks' work). For probabilities
+    (a float target of input's shape) returns (axis, None, None)."""
     _check_tensor(input, name)
     _check_tensor(target, name, "target")
     if input.ndim == 0 or not is_floating(input.dtype):
@@ -457,13 +514,27 @@ def _class_targets(input, target, name, ignore_index, allow_probabilities=True):
                          f"along dim {axis}) expects class indices of shape {sample_shape}, got "
                          f"target of shape {tuple(target.shape)}")
     xp, t = target._backend.xp, target.data
+    if t.size == 0:
+        return axis, t, None
+    low, high = t.min().item(), t.max().item()
+    if 0 <= low and high < num_classes and not low <= ignore_index <= high:
+        return axis, t, None  # every index is a class, and none is ignore_index
     valid = t != ignore_index
     bad = ((t < 0) | (t >= num_classes)) & valid
     if bool(bad.any()):
         raise IndexError(f"{name}: target {t[bad][0].item()} is out of bounds: class indices "
                          f"must be in [0, {num_classes - 1}] for {num_classes} classes (or "
                          f"equal ignore_index={ignore_index})")
-    return axis, Tensor(valid), Tensor(xp.where(valid, t, 0))
+    return axis, xp.where(valid, t, 0), valid
+
+
+def _sample_weight(classes, valid, w, dtype):
+    """Each sample's weight in a classification loss: w[y] (1 without class weights `w`),
+    times 0 for ignored samples; None when every sample weighs 1."""
+    if w is None:
+        return None if valid is None else valid.astype(dtype)
+    weights = w.data[classes]
+    return weights if valid is None else weights * valid
 
 
 def _class_weight(weight, input, name):
@@ -491,6 +562,12 @@ def _elementwise_weight(weight, input, name, what):
         raise ValueError(f"{name}: {what} of shape {tuple(weight.shape)} does not broadcast to "
                          f"the input's shape {tuple(input.shape)}")
     return weight.data.astype(input.dtype, copy=False)
+
+
+def _per_sample(shape, axis):
+    """The shape with the class dimension `axis` kept as size 1: one entry per sample, laid
+    out to broadcast against the scores (what expand_dims would give, for less)."""
+    return shape[:axis] + (1,) + shape[axis + 1:]
 
 
 def _along(axis, ndim, size):

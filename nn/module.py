@@ -98,11 +98,12 @@ class Module:
         self.__dict__.pop(name, None)
 
     def __getattr__(self, name):
-        # only called when normal lookup fails: look in the three registries
-        registries = [self.__dict__.get(r) for r in ("_parameters", "_buffers", "_modules")]
-        for registry in registries:
-            if registry is not None and name in registry:
-                return registry[name]
+        # only called when normal lookup fails (every `self.weight`): look in the registries
+        attributes = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            values = attributes.get(registry)
+            if values is not None and name in values:
+                return values[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name):

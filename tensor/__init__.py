@@ -10,9 +10,8 @@ CuPy (GPU), with PyTorch's names.
 Map of the package:
 
     tensor.py        the Tensor class: graph bookkeeping, backward(), conversions
-    ops/             the ops, one file per family (elementwise, comparison, matmul and the fused
-                     linear, reduction, shape, indexing, activation), each derivative beside
-                     its forward;
+    ops/             the ops, one file per family (elementwise, comparison, matmul, reduction,
+                     shape, indexing, activation), each derivative beside its forward;
                      ops/broadcast.py holds `unbroadcast`, the one gradient rule of broadcasting
     backend/         the only code that knows NumPy from CuPy (and the test-only "standin")
     dtype.py         dtypes (NumPy's dtype objects) and PyTorch's promotion rules
@@ -68,7 +67,7 @@ from tensor.ops.activation import (
 from tensor.ops.broadcast import broadcast_shapes, unbroadcast
 from tensor.ops.elementwise import abs, clamp, exp, log, maximum, minimum, sqrt, where
 from tensor.ops.indexing import gather, masked_fill
-from tensor.ops.matmul import linear, matmul
+from tensor.ops.matmul import matmul
 from tensor.ops.reduction import (
     all,
     amax,
@@ -106,7 +105,7 @@ __all__ = [
     "broadcast_shapes", "cat", "chunk", "clamp", "clip", "cuda", "elu", "empty", "empty_like",
     "enable_grad", "exp", "eye", "flatten", "float16", "float32", "float64", "from_dlpack",
     "from_numpy", "full", "full_like", "gather", "gelu", "get_backend", "gradcheck", "int16",
-    "int32", "int64", "int8", "is_grad_enabled", "leaky_relu", "linear", "linspace", "log",
+    "int32", "int64", "int8", "is_grad_enabled", "leaky_relu", "linspace", "log",
     "log_softmax", "logsumexp", "manual_seed", "masked_fill", "matmul", "max", "maximum",
     "mean", "min", "minimum", "no_grad", "ones", "ones_like", "pad", "permute", "rand",
     "rand_like", "randint", "randn", "randn_like", "relu", "reshape", "sigmoid", "silu",

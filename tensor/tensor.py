@@ -269,12 +269,15 @@ class Tensor:
         parent requires grad, and its dtype is a float. Otherwise it is a plain leaf, and the
         op's `out._backward = backward` is ignored (see the setter above).
         """
+        backend = backend or self._backend
+        if not data.shape:  # NumPy gives 0-d results as scalars (np.float32): keep an array,
+            data = backend.xp.asarray(data)  # which, unlike a scalar, can be written in place
         out = object.__new__(Tensor)
         out._data = data
         out.grad = None
         out.label = ""
         out.op = op
-        out._backend = backend or self._backend
+        out._backend = backend
         out._backward_fn = _leaf_backward
         out._retains_grad = False
         out._requires_grad = False
@@ -430,8 +433,8 @@ class Tensor:
         a read-only broadcast view, a slice of a larger array, or memory that another tensor's
         gradient also holds (`a + b` hands both the same array). Optimizers and
         clip_grad_norm_ update .grad in place, so those few are copied here. A gradient that is
-        a whole, writable array nobody else holds stays as it is, even when it is a view, such
-        as the transposed view that `W.T` hands back to W in every Linear layer."""
+        a whole, writable array nobody else holds stays as it is, even when it is a view (such
+        as the transposed view that `W.T` hands back to W)."""
         owners = set()  # ids of the arrays owning the memory of the gradients seen so far
         for node in order:
             grad = node.grad

@@ -225,6 +225,50 @@ def test_detach_shares_data_and_leaves_the_graph(device):
     assert x.tolist() == [5.0, 2.0]
 
 
+def test_assigning_data_replaces_the_values_as_in_torch(device):
+    ours = Tensor([1.0, 2.0], requires_grad=True, device=device)
+    theirs = torch.tensor([1.0, 2.0], requires_grad=True)
+    before = ours
+    ours.data = tensor.backend.to_device(np.array([[3.0, 4.0, 5.0]], np.float32), device)
+    theirs.data = torch.tensor([[3.0, 4.0, 5.0]])
+    assert ours is before and ours.requires_grad and ours.is_leaf
+    assert ours.tolist() == theirs.tolist() and tuple(ours.shape) == tuple(theirs.shape)
+    (ours * 2).sum().backward()  # the new values take part in the graph like the old ones
+    assert ours.grad.tolist() == [[2.0, 2.0, 2.0]]
+
+
+def test_assigning_a_tensor_takes_its_array(device):
+    p = Tensor([1.0, 2.0], requires_grad=True, device=device)
+    source = Tensor([7.0, 8.0], dtype=tensor.float64, device=device)
+    p.data = source
+    assert p.data is source.data and p.dtype == tensor.float64 and p.tolist() == [7.0, 8.0]
+
+
+def test_assigning_data_on_another_device_moves_the_tensor():
+    p = Tensor([1.0, 2.0], requires_grad=True)
+    p.data = tensor.backend.to_device(p.data, "standin")
+    assert p.device == "standin"
+    assert (p * p).device == "standin"
+    p.data = tensor.backend.to_device(p.data, "cpu")
+    assert p.device == "cpu" and isinstance(p.data, np.ndarray)
+
+
+def test_in_place_arithmetic_on_data_changes_the_tensor_itself(device):
+    p = Tensor([1.0, 2.0], requires_grad=True, device=device)
+    array = p.data
+    p.data -= 0.5  # Python assigns the (same) array back: nothing else changes
+    assert p.data is array and p.tolist() == [0.5, 1.5]
+
+
+def test_data_must_be_set_to_an_array(device):
+    p = Tensor([1.0, 2.0], requires_grad=True, device=device)
+    with pytest.raises(TypeError, match="got list"):
+        p.data = [1.0, 2.0]
+    with pytest.raises(TypeError, match="must stay floating-point; got an array of dtype int64"):
+        p.data = tensor.backend.to_device(np.array([1, 2]), device)
+    assert p.tolist() == [1.0, 2.0]
+
+
 def test_setitem_is_refused_on_tensors_that_require_grad_outside_no_grad():
     w = tensor.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="no_grad"):
@@ -472,3 +516,16 @@ def _x():
 def test_bad_inputs_are_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_zero_dimensional_results_are_arrays_not_scalars(device):
+    """NumPy returns a 0-d result as a scalar (np.float32), which has no in-place writes;
+    .data must stay an array of the device, as the design promises."""
+    x = tensor.randn(3, requires_grad=True, device=device)
+    xp = tensor.backend.get_xp(device)
+    for result in (-x.sum(), x.sum() * 2, x.sum().exp(), x.mean()):
+        assert result.shape == ()
+        assert isinstance(result.data, type(xp.zeros(1))), type(result.data)
+    loss = x.sum() * 2
+    loss.data[...] = 5.0  # writable in place
+    assert loss.item() == 5.0

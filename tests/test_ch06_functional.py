@@ -116,19 +116,20 @@ def test_functional_is_reachable_both_ways():
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3), (3,)])
+@pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3), (2, 1, 5, 3), (3,)])
 def test_linear_matches_torch(shape, bias, device):
     rng = np.random.default_rng(2)
     x, w, b = rng.normal(size=shape), rng.normal(size=(4, 3)), rng.normal(size=(4,))
+    upstream = rng.normal(size=shape[:-1] + (4,))  # a dL/dy that differs from entry to entry
     ours = [tensor.Tensor(a, device=device, dtype=tensor.float64, requires_grad=True)
-            for a in (x, w, b)]
-    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-    out = F.linear(ours[0], ours[1], ours[2] if bias else None)
-    expected = torch.nn.functional.linear(theirs[0], theirs[1], theirs[2] if bias else None)
+            for a in (x, w, b)][: 3 if bias else 2]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)][: 3 if bias else 2]
+    out = F.linear(*ours)
+    expected = torch.nn.functional.linear(*theirs)
     np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12)
-    out.sum().backward()
-    expected.sum().backward()
-    for ours_, theirs_ in zip(ours if bias else ours[:2], theirs):
+    (out * tensor.Tensor(upstream, device=device)).sum().backward()
+    (expected * torch.tensor(upstream)).sum().backward()
+    for ours_, theirs_ in zip(ours, theirs):
         np.testing.assert_allclose(host(ours_.grad), theirs_.grad.numpy(), rtol=1e-12)
     assert tensor.gradcheck(F.linear, *ours)
 
@@ -138,6 +139,38 @@ def test_linear_is_what_the_linear_layer_computes():
     x = tensor.randn(4, 3)
     np.testing.assert_allclose(F.linear(x, layer.weight, layer.bias).detach().numpy(),
                                layer(x).detach().numpy(), rtol=1e-6)
+
+
+def test_linear_is_one_node(device):
+    layer = nn.Linear(3, 2, device=device)
+    x = tensor.randn(4, 3).to(device)
+    out = layer(x)
+    assert out.op == "linear" and out.parents == (x, layer.weight, layer.bias)
+    assert F.linear(x, layer.weight).parents == (x, layer.weight)
+
+
+def test_linear_gradients_are_laid_out_like_their_tensors():
+    # an optimizer's elementwise passes over W, its gradient and its state are fastest when all
+    # share one memory layout (row-major here)
+    layer = nn.Linear(5, 3)
+    x = tensor.randn(2, 4, 5, requires_grad=True)
+    layer(x).sum().backward()
+    for t in (x, layer.weight, layer.bias):
+        assert t.grad.shape == t.shape and t.grad.flags.c_contiguous
+
+
+def test_linear_gives_no_gradient_to_an_input_that_does_not_need_one():
+    layer = nn.Linear(3, 2)
+    x = tensor.randn(4, 3)
+    layer(x).sum().backward()
+    assert x.grad is None and layer.weight.grad is not None
+
+
+def test_linear_without_gradients_records_nothing():
+    layer = nn.Linear(3, 2)
+    with tensor.no_grad():
+        out = layer(tensor.randn(4, 3))
+    assert not out.requires_grad and out.parents == ()
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -169,3 +202,9 @@ def test_linear_shape_error_names_both_shapes():
     with pytest.raises(ValueError, match=r"input of shape \(5, 4\) does not fit a weight of "
                                          r"shape \(2, 3\)"):
         F.linear(tensor.zeros(5, 4), tensor.zeros(2, 3))
+
+
+def test_linear_bias_of_the_wrong_shape_is_an_error():
+    with pytest.raises(ValueError, match=r"the bias must have shape \(2,\) for a weight of "
+                                         r"shape \(2, 3\), got \(3,\)"):
+        F.linear(tensor.zeros(5, 3), tensor.zeros(2, 3), tensor.zeros(3))

@@ -50,9 +50,9 @@ def _product(x, y, like):
 
     A gradient is added to its tensor's data, to an optimizer's state, and so on: elementwise
     work that is several times faster when both arrays have the same memory layout. In
-    `x @ W.T` (every Linear layer) the operand W.T is a transposed view of W, stored column
-    by column (Fortran order); its gradient x^T g would come out row by row, and after the
-    transpose back, W's gradient would be column-major while W is row-major. Computing
+    `x @ W.T` (a linear layer written with ops) the operand W.T is a transposed view of W,
+    stored column by column (Fortran order); its gradient x^T g would come out row by row, and
+    after the transpose back, W's gradient would be column-major while W is row-major. Computing
     (y^T x^T)^T instead, the same numbers, gives the column-major result directly, so that W
     receives a row-major gradient.
     """
@@ -79,47 +79,3 @@ def _check_shapes(shape_a, shape_b):
                          f"({inner_b})")
     broadcast_shapes(shape_a[:-2], shape_b[:-2], "@ (batch dimensions)")
 
-
-def linear(input, weight, bias=None):
-    """y = x W^T + b over the last dimension of x: (*, in) -> (*, out) for a weight W of shape
-    (out, in) and a bias b of shape (out,) or None. What nn.Linear computes.
-
-    FUSED, for speed: the composite `x @ W.T + b` is three nodes (a transpose, a product and
-    a broadcast add), each with its own bookkeeping, and the transpose hands W its gradient
-    as a transposed view. Here it is one node, whose backward writes each gradient directly,
-    in its tensor's own shape and memory layout. With g = dL/dy, and the leading dimensions
-    of x and g flattened into rows:
-
-        dL/dx = g W         dL/dW = g^T x         dL/db = g summed over the rows
-
-    the matmul gradients of this file's docstring, for C = x W^T; the bias is broadcast over
-    the rows, so its gradient is summed over them (what `unbroadcast` would do).
-    """
-    x, w = input._pair(weight, "linear", broadcast=False)
-    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
-        raise ValueError(f"linear: input of shape {tuple(x.shape)} does not fit a weight of "
-                         f"shape {tuple(w.shape)}; expected a weight (out_features, "
-                         f"in_features) and input (*, in_features)")
-    parents = (x, w)
-    data = x.data @ w.data.T
-    if bias is not None:
-        x, b = x._pair(bias, "linear", broadcast=False)
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"linear: the bias must have shape ({w.shape[0]},) for a weight "
-                             f"of shape {tuple(w.shape)}, got {tuple(b.shape)}")
-        data += b.data  # in place: the product is a new array that nothing else holds
-        parents = (x, w, b)
-    out = x._result(data, parents, "linear")
-
-    def backward():
-        g = out.grad
-        rows = g.reshape(-1, g.shape[-1])  # (N, out): every leading dimension is a row
-        if x.requires_grad:
-            x._accumulate(g @ w.data)
-        if w.requires_grad:
-            w._accumulate(rows.T @ x.data.reshape(-1, x.shape[-1]))
-        if bias is not None and b.requires_grad:
-            b._accumulate(rows.sum(axis=0))
-
-    out._backward = backward
-    return out

@@ -118,7 +118,7 @@ def permute(self, *dims):
 
 def reverse_dims(self):
     """`t.T`: the dimensions in reverse order (the transpose of a matrix), a view. The same as
-    permute(n-1, ..., 1, 0), written directly because every Linear layer uses it (W.T)."""
+    permute(n-1, ..., 1, 0), written directly because `x @ W.T` (a linear layer) is so common."""
     out = self._result(self.data.T, (self,), "T")
 
     def backward():  # reversing the dimensions twice is the identity
