@@ -46,6 +46,7 @@ test: setup $(STAMPS)/torch book/mathjax/es5/tex-chtml.js
 
 book: setup book/mathjax/es5/tex-chtml.js
 	$(VENV)/bin/jupyter-book build book --all --warningiserror --keep-going --quiet
+	$(PY) tools/check_book_offline.py book/_build/html
 	@echo "Open file://$(CURDIR)/book/_build/html/index.html"
 
 lab: setup

@@ -4,6 +4,7 @@ What must hold: every lesson is in the table of contents, in chapter order; less
 executed at every build and a failing cell fails it; math comes from the MathJax copy served
 by the book itself, and nothing is fetched from the internet."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -119,3 +120,22 @@ def test_nothing_is_fetched_from_the_internet(sphinx_config):
 def test_the_front_page_explains_the_exercises():
     intro = (BOOK / "intro.md").read_text(encoding="utf-8")
     assert "make exercise CH=" in intro and "make check CH=" in intro
+
+
+def test_the_offline_check_flags_remote_loaders_but_not_links(tmp_path):
+    path = Path(__file__).resolve().parents[1] / "tools" / "check_book_offline.py"
+    spec = importlib.util.spec_from_file_location("check_book_offline", path)
+    check_book_offline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_book_offline)
+
+    (tmp_path / "ok.html").write_text(
+        '<a href="https://pytorch.org">PyTorch</a><script src="../_static/es5/tex-chtml.js">'
+        '</script><link rel="stylesheet" href="_static/book.css">')
+    (tmp_path / "bad.html").write_text(
+        '<script src="https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager/embed.js">'
+        '</script><img src="//example.org/x.png">')
+    found = check_book_offline.remote_loads(tmp_path)
+    assert [page.name for page, _ in found] == ["bad.html", "bad.html"]
+    assert check_book_offline.main(["check", str(tmp_path)]) == 1
+    (tmp_path / "bad.html").unlink()
+    assert check_book_offline.main(["check", str(tmp_path)]) == 0
