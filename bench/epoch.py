@@ -63,18 +63,12 @@ def _gradschool(max_batches, weights_out):
 
 
 def _pytorch(max_batches, weights):
+    import mlp
     import torch
 
     import nn
 
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        linear = torch.nn.Linear(w.shape[1], w.shape[0])
-        with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(w))
-            linear.bias.copy_(torch.from_numpy(b))
-        layers += [linear, torch.nn.ReLU()] if i < len(weights) - 1 else [linear]
-    model = torch.nn.Sequential(torch.nn.Flatten(), *layers)
+    model = torch.nn.Sequential(torch.nn.Flatten(), mlp.pytorch_model(weights))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     train, test = nn.data.FashionMNIST(train=True), nn.data.FashionMNIST(train=False)
     images, labels = torch.tensor(train.data), torch.tensor(train.targets)

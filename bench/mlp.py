@@ -96,7 +96,8 @@ def gradschool_step(device, images, labels, seed=0):
     return step, weights
 
 
-def pytorch_step(device, weights, images, labels):
+def pytorch_model(weights):
+    """The MLP in PyTorch, starting from `weights` (a list of (W, b) NumPy pairs)."""
     import torch
 
     layers = []
@@ -108,7 +109,13 @@ def pytorch_step(device, weights, images, labels):
         layers.append(linear)
         if i < len(weights) - 1:
             layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers).to(device)
+    return torch.nn.Sequential(*layers)
+
+
+def pytorch_step(device, weights, images, labels):
+    import torch
+
+    model = pytorch_model(weights).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     xs = [torch.from_numpy(x).to(device) for x in images]
     ys = [torch.from_numpy(y).to(device) for y in labels]
