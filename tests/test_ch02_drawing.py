@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from dot_source import arrows, boxes, count, fills, ovals
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,26 +93,6 @@ def backward(root):
     root.grad = 1.0
     for node in reversed(order):
         node._backward()
-
-
-def count(source, pattern):
-    return len(re.findall(pattern, source))
-
-
-def boxes(source):
-    return count(source, r"shape=record")
-
-
-def ovals(source):
-    return count(source, r"shape=ellipse")
-
-
-def arrows(source):
-    return count(source, r"->")
-
-
-def fills(source, colour):
-    return count(source, f'fillcolor="{colour}"')
 
 
 def title(digraph):

@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 import pytest
+from dot_source import arrows, boxes, ovals
 
 import tensor
 from engine import Value
@@ -38,22 +39,6 @@ def linear_relu_sum(device):
     loss = h.sum()
     loss.label = "L"
     return x, w, b, h, loss
-
-
-def count(source, pattern):
-    return len(re.findall(pattern, source))
-
-
-def boxes(source):
-    return count(source, r"shape=record")
-
-
-def ovals(source):
-    return count(source, r"shape=ellipse")
-
-
-def arrows(source):
-    return count(source, r"->")
 
 
 def box_labels(source):
