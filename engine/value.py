@@ -4,13 +4,23 @@ Every arithmetic operation on `Value`s returns a new `Value` that records
 
 - `parents`: the Values it was computed from (a tuple; `()` for a leaf such as a weight),
 - `op`: the operation's name (`"*"`, `"tanh"`, ...; `""` for a leaf),
-- `_backward`: a zero-argument function, the op's *local chain-rule step*. If `out = f(a, b)`,
-  then `out._backward()` reads `out.grad` (= dL/d out) and ADDS `out.grad * d out/d a` into
-  `a.grad` and `out.grad * d out/d b` into `b.grad`.
+- `_backward`: the op's *local chain-rule step*, a function of one argument. If
+  `out = f(a, b)`, then `out._backward(grad)`, given grad = dL/d out, ADDS
+  `grad * d out/d a` into `a.grad` and `grad * d out/d b` into `b.grad`.
 
-`backward()` then computes dL/d node for every node of the graph by calling these steps from
-the loss down to the leaves, in reverse topological order, so that each node's `grad` is
-complete (every consumer has added its share) before the node passes it on to its parents.
+`backward()` then computes dL/d node for every node of the graph by calling
+`node._backward(node.grad)` from the loss down to the leaves, in reverse topological order, so
+that each node's `grad` is complete (every consumer has added its share) before the node passes
+it on to its parents.
+
+Why the step is handed its gradient instead of reading `out.grad` itself: a step is a closure
+stored on `out`, so a closure that mentioned `out` would make the cycle out -> _backward -> out.
+Python frees an object the moment its reference count drops to zero, but the objects of a cycle
+keep each other's counts above zero; only the cyclic garbage collector, which runs now and then,
+frees them. So no step ever refers to its own output. Where a derivative needs the output's
+value (d(e**a)/da = e**a, d(tanh a)/da = 1 - tanh(a)**2), the op keeps that float in a local
+variable, computed before `out` exists, and the step uses the float. References then point only
+from a node to its parents: a graph is freed as soon as the last reference to its root is gone.
 
 Each op's derivative is written right under its forward computation: the chain rule and the
 code read as one thing.
@@ -20,11 +30,11 @@ import math
 from numbers import Real
 
 
-def _leaf_backward():
-    """A leaf has no parents: its local chain-rule step does nothing."""
+def _leaf_backward(grad):
+    """A leaf has no parents: its local chain-rule step has nowhere to send `grad`."""
 
 
-def _released_backward():
+def _released_backward(grad):
     """What a node's local step becomes after backward() has used it (see `Value.backward`)."""
     raise RuntimeError(
         "backward() through a graph a second time: its local steps were released after the "
@@ -37,10 +47,11 @@ class Value:
 
     `Value(data, label="")` makes a leaf (an input or a parameter); ops make the other nodes,
     passing `parents` and `op`. The attribute names `data grad label parents op _backward` are
-    a protocol that `visualize` relies on to draw and step through any graph.
+    a protocol that `visualize` relies on to draw and step through any graph. `__weakref__`
+    lets a `weakref.ref` watch a node, which is how the tests see a graph being freed.
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "op", "_backward")
+    __slots__ = ("data", "grad", "label", "parents", "op", "_backward", "__weakref__")
 
     def __init__(self, data, label="", parents=(), op=""):
         if type(data) is not float:  # ops pass floats; anything else is checked once here
@@ -66,9 +77,9 @@ class Value:
             other = _constant(other, "+", self, reflected=False)
         out = Value(self.data + other.data, "", (self, other), "+")
 
-        def backward():  # d(a+b)/da = 1, d(a+b)/db = 1: the gradient flows through unchanged
-            self.grad += out.grad
-            other.grad += out.grad
+        def backward(grad):  # d(a+b)/da = 1, d(a+b)/db = 1: the gradient flows through unchanged
+            self.grad += grad
+            other.grad += grad
 
         out._backward = backward
         return out
@@ -78,10 +89,10 @@ class Value:
             other = _constant(other, "*", self, reflected=False)
         out = Value(self.data * other.data, "", (self, other), "*")
 
-        def backward():  # d(a*b)/da = b, d(a*b)/db = a
-            # EXERCISE ch02: add out.grad times d(a*b)/da into self.grad, and likewise for other
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
+        def backward(grad):  # d(a*b)/da = b, d(a*b)/db = a
+            # EXERCISE ch02: add grad times d(a*b)/da into self.grad, and likewise for other
+            self.grad += other.data * grad
+            other.grad += self.data * grad
             # END EXERCISE
 
         out._backward = backward
@@ -101,33 +112,35 @@ class Value:
         exponent = float(exponent)
         out = Value(_real_power(self.data, exponent), "", (self,), f"**{exponent:g}")
 
-        def backward():  # d(a**n)/da = n * a**(n-1)
-            self.grad += _power_slope(self.data, exponent) * out.grad
+        def backward(grad):  # d(a**n)/da = n * a**(n-1)
+            self.grad += _power_slope(self.data, exponent) * grad
 
         out._backward = backward
         return out
 
     def _pow_value(self, exponent):
         """a ** b where the exponent b is a Value: both a and b receive gradients."""
-        out = Value(_real_power(self.data, exponent.data), "", (self, exponent), "**")
+        power = _real_power(self.data, exponent.data)  # a**b, kept for d(a**b)/db
+        out = Value(power, "", (self, exponent), "**")
 
-        def backward():  # d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * ln a
+        def backward(grad):  # d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * ln a
             a, b = self.data, exponent.data
             if a < 0:
                 raise ValueError(
                     f"**: d(a**b)/db = a**b * ln(a) needs a base a >= 0, got a = {a!r}"
                 )
-            self.grad += _power_slope(a, b) * out.grad
-            exponent.grad += (out.data * math.log(a) if a > 0 else 0.0) * out.grad
+            self.grad += _power_slope(a, b) * grad
+            exponent.grad += (power * math.log(a) if a > 0 else 0.0) * grad
 
         out._backward = backward
         return out
 
     def exp(self):
-        out = Value(_exp(self.data), "", (self,), "exp")
+        e = _exp(self.data)
+        out = Value(e, "", (self,), "exp")
 
-        def backward():  # d(e**a)/da = e**a: the output is its own derivative
-            self.grad += out.data * out.grad
+        def backward(grad):  # d(e**a)/da = e**a: the output is its own derivative
+            self.grad += e * grad
 
         out._backward = backward
         return out
@@ -138,30 +151,31 @@ class Value:
             raise ValueError(f"log is defined for positive numbers only, got {self.data!r}")
         out = Value(math.log(self.data), "", (self,), "log")
 
-        def backward():  # d(ln a)/da = 1/a
-            self.grad += out.grad / self.data
+        def backward(grad):  # d(ln a)/da = 1/a
+            self.grad += grad / self.data
 
         out._backward = backward
         return out
 
     def tanh(self):
-        out = Value(math.tanh(self.data), "", (self,), "tanh")
+        t = math.tanh(self.data)
+        out = Value(t, "", (self,), "tanh")
 
-        def backward():  # d(tanh a)/da = 1 - tanh(a)**2, computed from the output t = tanh a
-            # EXERCISE ch02: add out.grad times (1 - t**2) into self.grad, with t = out.data
-            t = out.data
-            self.grad += (1.0 - t * t) * out.grad
+        def backward(grad):  # d(tanh a)/da = 1 - tanh(a)**2, computed from the output t = tanh a
+            # EXERCISE ch02: add grad times (1 - t**2) into self.grad (t = tanh a, from above)
+            self.grad += (1.0 - t * t) * grad
             # END EXERCISE
 
         out._backward = backward
         return out
 
     def relu(self):
-        out = Value(self.data if self.data > 0 else 0.0, "", (self,), "relu")
+        r = self.data if self.data > 0 else 0.0
+        out = Value(r, "", (self,), "relu")
 
-        def backward():  # d(max(a, 0))/da = 1 if a > 0 else 0 (we take 0 at the kink a = 0)
-            if out.data > 0:
-                self.grad += out.grad
+        def backward(grad):  # d(max(a, 0))/da = 1 if a > 0 else 0 (we take 0 at the kink a = 0)
+            if r > 0:
+                self.grad += grad
 
         out._backward = backward
         return out
@@ -176,9 +190,8 @@ class Value:
             s = e / (1.0 + e)
         out = Value(s, "", (self,), "sigmoid")
 
-        def backward():  # d(sigma(a))/da = sigma(a) * (1 - sigma(a)), again from the output
-            s = out.data
-            self.grad += s * (1.0 - s) * out.grad
+        def backward(grad):  # d(sigma(a))/da = sigma(a) * (1 - sigma(a)), again from the output
+            self.grad += s * (1.0 - s) * grad
 
         out._backward = backward
         return out
@@ -263,20 +276,36 @@ class Value:
         loop calls `model.zero_grad()` before each backward(). Intermediate nodes start from 0
         on every call, so only leaves accumulate.
 
+        All or nothing: if a step raises part-way (a `**` asked for d(a**b)/db at a < 0, a
+        released graph, Ctrl-C), every node's `grad` is put back to what it was before this
+        call, then the exception goes on. Half a pass would leave some leaves with their share
+        of this loss added and others without: gradients of no loss at all. We record the grads
+        before starting (one float per node) and write them back on failure, rather than
+        computing into a scratch map and committing at the end, because the steps then keep
+        micrograd's shape, adding straight into `parent.grad`, and a pass that works pays for
+        nothing but that one list.
+
         Unless `retain_graph=True`, each node's local step is released once used, as PyTorch
-        frees its graph: this breaks the reference cycle node -> `_backward` -> node, so a used
-        graph is freed as soon as the loss is dropped and a training loop's memory stays flat.
-        Calling backward() through a released graph again raises RuntimeError.
+        frees its graph: the closures, and the numbers they captured, are freed even while you
+        still hold the loss, and backward() through the same graph again raises RuntimeError.
+        (The graph itself needs no releasing to be freed: no step refers to its own output, so
+        it has no reference cycles and goes as soon as the last reference to the loss does.)
         """
         order = self.topological_order()
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
-        # EXERCISE ch02: seed d(self)/d(self) = 1, then call each node's _backward, last node first
-        self.grad += 1.0
-        for node in reversed(order):
-            node._backward()
-        # END EXERCISE
+        before = [node.grad for node in order]  # to undo a pass that fails part-way
+        try:
+            for node in order:
+                if node.parents:
+                    node.grad = 0.0
+            # EXERCISE ch02: seed d(self)/d(self) = 1, then node._backward(node.grad), last first
+            self.grad += 1.0
+            for node in reversed(order):
+                node._backward(node.grad)
+            # END EXERCISE
+        except BaseException:
+            for node, grad in zip(order, before):
+                node.grad = grad
+            raise
         if not retain_graph:
             for node in order:
                 if node.parents:
@@ -304,13 +333,12 @@ def linear(x, w, b=None):
     start = 0.0 if b is None else b.data
     out = Value(sum([wi.data * xi.data for wi, xi in zip(w, x)], start), "", parents, "linear")
 
-    def backward():  # d/dx_i = w_i, d/dw_i = x_i, d/db = 1
-        g = out.grad
+    def backward(grad):  # d/dx_i = w_i, d/dw_i = x_i, d/db = 1
         for xi, wi in zip(x, w):
-            xi.grad += wi.data * g
-            wi.grad += xi.data * g
+            xi.grad += wi.data * grad
+            wi.grad += xi.data * grad
         if b is not None:
-            b.grad += g
+            b.grad += grad
 
     out._backward = backward
     return out

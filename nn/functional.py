@@ -128,20 +128,20 @@ def linear(input, weight, bias=None):
                              f"of shape {tuple(w.shape)}, got {tuple(bias.shape)}")
         x, b = x._pair(bias, "linear", broadcast=False)
     # EXERCISE ch06: compute the array y = x W^T, plus b when there is a bias (b is not None)
-    y = x.data @ w.data.T
+    y = x.array @ w.array.T
     if b is not None:
-        y += b.data  # in place: the product is a new array that nothing else holds
+        y += b.array  # in place: the product is a new array that nothing else holds
     # END EXERCISE
-    out = x._result(y, (x, w) if b is None else (x, w, b), "linear")
+    out = x._result(y, (x, w) if b is None else (x, w, b), "linear",
+                    saved=(w if x.requires_grad else None, x if w.requires_grad else None))
 
-    def backward():
-        g = out.grad
+    def backward(g):  # g = dL/d out, of shape (*, out_features)
         rows = g.reshape(-1, g.shape[-1])  # (rows, out_features): a leading index is a row
         # EXERCISE ch06: accumulate dL/dx = g W, dL/dW = g^T x (rows) and dL/db = rows of g summed
         if x.requires_grad:
-            x._accumulate(g @ w.data)
+            x._accumulate(g @ w.array)
         if w.requires_grad:
-            w._accumulate(rows.T @ x.data.reshape(-1, x.shape[-1]))
+            w._accumulate(rows.T @ x.array.reshape(-1, x.shape[-1]))
         if b is not None and b.requires_grad:
             b._accumulate(rows.sum(axis=0))
         # END EXERCISE
@@ -266,9 +266,9 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     num_classes = input.shape[axis]
     along = _along(axis, input.ndim, num_classes)  # the shape that lays a (C,) vector on axis
     if classes is None:  # probabilities: q is the given distribution, and every sample counts
-        q = target.data.astype(input.dtype, copy=False)
+        q = target.array.astype(input.dtype, copy=False)
         counts = 1
-        divisor = input.data.size // num_classes
+        divisor = input.array.size // num_classes
     else:  # q is the one-hot vector of each sample's class; ignored samples count 0
         per_sample = _per_sample(input.shape, axis)
         q = (classes.reshape(per_sample) == xp.arange(num_classes).reshape(along))
@@ -281,7 +281,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         divisor = classes.size if sample_weight is None else sample_weight.sum().item()
     if label_smoothing:
         q = (1 - label_smoothing) * q + (label_smoothing / num_classes) * counts
-    a = q if w is None else q * w.data.reshape(along)
+    a = q if w is None else q * w.array.reshape(along)
     losses = _fused_cross_entropy(input, target if classes is None else None, a, axis, w,
                                   1 - label_smoothing)
     return _reduce(losses, reduction, "cross_entropy", divisor=divisor)
@@ -291,7 +291,7 @@ def _fused_cross_entropy(input, target, a, axis, w, target_scale):
     """The per-sample losses -sum_c a_c log softmax(x)_c along `axis`, as one op. `target` is
     the probability target when it may need a gradient (a = scale * target * w + constant)."""
     xp = input._backend.xp
-    x = input.data
+    x = input.array
     shifted = x - x.max(axis=axis, keepdims=True)
     log_p = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
     # a class with a = 0 adds 0, even if its log p is -inf (a score of -inf masks a class out)
@@ -299,8 +299,8 @@ def _fused_cross_entropy(input, target, a, axis, w, target_scale):
     parents = (input,) if target is None else (input, target)
     out = input._result(-terms.sum(axis=axis), parents, "cross_entropy")
 
-    def backward():
-        g = out.grad.reshape(_per_sample(x.shape, axis))
+    def backward(grad):
+        g = grad.reshape(_per_sample(x.shape, axis))
         if input.requires_grad:
             # EXERCISE ch06: add g * (softmax(x) * sum_c a_c - a) into input (softmax = exp(log_p))
             input._accumulate(g * (xp.exp(log_p) * a.sum(axis=axis, keepdims=True) - a))
@@ -308,7 +308,7 @@ def _fused_cross_entropy(input, target, a, axis, w, target_scale):
         if target is not None and target.requires_grad:  # d loss / d q_c = -scale w_c log p_c
             dq = -target_scale * log_p
             if w is not None:
-                dq = dq * w.data.reshape(_along(axis, x.ndim, x.shape[axis]))
+                dq = dq * w.array.reshape(_along(axis, x.ndim, x.shape[axis]))
             target._accumulate(g * dq)
 
     out._backward = backward
@@ -335,7 +335,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     """
     _check_pair(input, target, "binary_cross_entropy")
     xp = input._backend.xp
-    x, y = input.data, target.data.astype(input.dtype, copy=False)
+    x, y = input.array, target.array.astype(input.dtype, copy=False)
     if not bool(((x >= 0) & (x <= 1)).all()):
         raise ValueError(f"binary_cross_entropy: every input must be a probability in [0, 1], "
                          f"got values from {x.min().item():.4g} to {x.max().item():.4g}; apply "
@@ -345,10 +345,11 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     losses = -(y * log_x + (1 - y) * log_1mx)
     if w is not None:
         losses = losses * w
-    out = input._result(losses, (input, target), "binary_cross_entropy")
+    out = input._result(losses, (input, target), "binary_cross_entropy",
+                        saved=(input, target))
 
-    def backward():
-        g = out.grad if w is None else out.grad * w
+    def backward(grad):
+        g = grad if w is None else grad * w
         if input.requires_grad:
             input._accumulate(g * (x - y) / xp.maximum(x * (1 - x), _EPSILON))
         if target.requires_grad:
@@ -386,7 +387,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     """
     _check_pair(input, target, "binary_cross_entropy_with_logits")
     xp = input._backend.xp
-    x, y = input.data, target.data.astype(input.dtype, copy=False)
+    x, y = input.array, target.array.astype(input.dtype, copy=False)
     w = _elementwise_weight(weight, input, "binary_cross_entropy_with_logits", "weight")
     pw = _elementwise_weight(pos_weight, input, "binary_cross_entropy_with_logits",
                              "pos_weight")
@@ -395,10 +396,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     losses = (1 - y) * x + scale * softplus
     if w is not None:
         losses = losses * w
-    out = input._result(losses, (input, target), "binary_cross_entropy_with_logits")
+    out = input._result(losses, (input, target), "binary_cross_entropy_with_logits",
+                        saved=(input, target))
 
-    def backward():
-        g = out.grad if w is None else out.grad * w
+    def backward(grad):
+        g = grad if w is None else grad * w
         if input.requires_grad:
             positive = y if pw is None else pw * y
             input._accumulate(g * (scale * xp.exp(-softplus) - positive))
@@ -437,11 +439,11 @@ def _divided_sum(losses, divisor):
     """
     xp = losses._backend.xp
     scale = 1 / divisor if divisor else 0.0
-    total = losses.data.sum() * scale if divisor else xp.full((), xp.nan, losses.dtype)
+    total = losses.array.sum() * scale if divisor else xp.full((), xp.nan, losses.dtype)
     out = losses._result(total.astype(losses.dtype, copy=False), (losses,), "mean")
 
-    def backward():
-        losses._accumulate(xp.full(losses.shape, scale, losses.dtype) * out.grad)
+    def backward(grad):
+        losses._accumulate(xp.full(losses.shape, scale, losses.dtype) * grad)
 
     out._backward = backward
     return out
@@ -513,7 +515,7 @@ def _class_targets(input, target, name, ignore_index, allow_probabilities=True):
         raise ValueError(f"{name}: input of shape {tuple(input.shape)} ({num_classes} classes "
                          f"along dim {axis}) expects class indices of shape {sample_shape}, got "
                          f"target of shape {tuple(target.shape)}")
-    xp, t = target._backend.xp, target.data
+    xp, t = target._backend.xp, target.array
     if t.size == 0:
         return axis, t, None
     low, high = t.min().item(), t.max().item()
@@ -533,7 +535,7 @@ def _sample_weight(classes, valid, w, dtype):
     times 0 for ignored samples; None when every sample weighs 1."""
     if w is None:
         return None if valid is None else valid.astype(dtype)
-    weights = w.data[classes]
+    weights = w.array[classes]
     return weights if valid is None else weights * valid
 
 
@@ -561,7 +563,7 @@ def _elementwise_weight(weight, input, name, what):
     if not fits:
         raise ValueError(f"{name}: {what} of shape {tuple(weight.shape)} does not broadcast to "
                          f"the input's shape {tuple(input.shape)}")
-    return weight.data.astype(input.dtype, copy=False)
+    return weight.array.astype(input.dtype, copy=False)
 
 
 def _per_sample(shape, axis):

@@ -13,8 +13,9 @@ The schemes here pick s so that it is about 1:
 
 A uniform distribution on [-b, b] has variance b^2 / 3, so the uniform versions use
 b = sqrt(3) * std. Random numbers come from the tensor's device generator, so
-`tensor.manual_seed(0)` makes every initialization repeat exactly. All functions work on the
-raw array (`t.data`): no autograd graph is recorded; each returns the tensor.
+`tensor.manual_seed(0)` makes every initialization repeat exactly. All functions write into
+the raw array (`t.array`), outside the graph (as PyTorch's run under no_grad), and count the
+change on the tensor's version counter; each returns the tensor.
 """
 
 import math
@@ -73,19 +74,20 @@ def _samples(tensor, kind):
     """Uniform [0, 1) or standard normal samples shaped like `tensor`, on its device, from its
     device's generator (float64 for dtypes NumPy's generator does not draw directly)."""
     backend = get_backend(tensor.device)
-    dtype = tensor.data.dtype if tensor.data.dtype.name in ("float32", "float64") else "float64"
+    dtype = tensor.dtype if tensor.dtype.name in ("float32", "float64") else "float64"
     draw = backend.rand if kind == "uniform" else backend.randn
     return draw(tensor.shape, dtype)
 
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill `tensor` with samples from the uniform distribution on [a, b)."""
-    # EXERCISE ch06: fill tensor.data with uniform samples in [a, b) (start from _samples)
+    # EXERCISE ch06: fill tensor.array with uniform samples in [a, b) (start from _samples)
     u = _samples(tensor, "uniform")
     u *= b - a
     u += a
-    tensor.data[...] = u
+    tensor.array[...] = u
     # END EXERCISE
+    tensor._bump_version()
     return tensor
 
 
@@ -94,13 +96,15 @@ def normal_(tensor, mean=0.0, std=1.0):
     z = _samples(tensor, "normal")
     z *= std
     z += mean
-    tensor.data[...] = z
+    tensor.array[...] = z
+    tensor._bump_version()
     return tensor
 
 
 def constant_(tensor, val):
     """Fill `tensor` with the value `val`."""
-    tensor.data.fill(val)
+    tensor.array.fill(val)
+    tensor._bump_version()
     return tensor
 
 

@@ -261,7 +261,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             else:
-                param.grad.fill(0)
+                param.grad.zero_()
 
     def to(self, device=None, dtype=None):
         """Move every parameter and buffer to `device` and/or convert floating ones to `dtype`,
@@ -377,19 +377,21 @@ def _move(t, device, dtype):
     """Give Tensor `t` its data (and gradient) on `device` and/or as `dtype` (floating tensors
     only), keeping the object itself, so that optimizers holding it see the change."""
     moved = t.detach().to(device=device)
-    if dtype is not None and t.data.dtype.kind == "f":
+    if dtype is not None and t.dtype.kind == "f":
         moved = moved.to(dtype=dtype)
-    if moved.data is t.data:
+    if moved.array is t.array:
         return
-    t.data = moved.data  # the public way: the tensor follows its new array's device
-    if t.grad is not None:
-        t.grad = to_device(t.grad, moved.device).astype(moved.dtype)
+    grad = t.grad
+    t.data = moved  # the public way: the tensor follows its new array's device
+    if grad is not None:
+        t.grad = grad.to(moved.device, moved.dtype)
 
 
 def _copy_into(target, value):
     """Copy `value` (a Tensor, a NumPy/CuPy array, or anything NumPy can read, such as a CPU
     torch tensor) into `target.data` in place, converting device and dtype."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     if backend_of(array) is None:
         array = np.asarray(array)
-    target.data[...] = to_device(array, target.device)
+    target.array[...] = to_device(array, target.device)
+    target._bump_version()

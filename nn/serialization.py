@@ -118,7 +118,7 @@ def _is_array(value):
 
 def _host_array(name, value):
     """A contiguous NumPy copy of a Tensor or array (from any device)."""
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     backend = backend_of(array)
     if backend is None:
         raise TypeError(f"save: {name!r} is a {type(value).__name__}, expected a Tensor or array")

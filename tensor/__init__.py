@@ -16,10 +16,13 @@ Map of the package:
     backend/         the only code that knows NumPy from CuPy (and the test-only "standin")
     dtype.py         dtypes (NumPy's dtype objects) and PyTorch's promotion rules
     factories.py     zeros, ones, randn, arange, ... ; interop.py: from_numpy, DLPack
-    grad_mode.py     no_grad, enable_grad;  gradcheck.py: numerical gradient checking
+    backprop.py      the backward loop; versions.py: version counters; inplace.py: add_, +=, ...
+    autograd/        Function, grad, backward, grad_fn names (PyTorch's torch.autograd)
+    grad_mode.py     no_grad, enable_grad, set_grad_enabled, inference_mode (per thread)
+    gradcheck.py     numerical gradient checking
 """
 
-from tensor import cuda
+from tensor import autograd, cuda
 from tensor.backend import get_backend, manual_seed
 from tensor.dtype import (
     bool,
@@ -50,7 +53,13 @@ from tensor.factories import (
     zeros,
     zeros_like,
 )
-from tensor.grad_mode import enable_grad, is_grad_enabled, no_grad
+from tensor.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from tensor.gradcheck import gradcheck
 from tensor.interop import from_dlpack, from_numpy
 from tensor.ops.activation import (
@@ -101,14 +110,16 @@ from tensor.tensor import Tensor
 clip = clamp
 
 __all__ = [
-    "abs", "all", "amax", "amin", "any", "arange", "argmax", "argmin", "bool",
+    "abs", "all", "autograd", "amax", "amin", "any", "arange", "argmax", "argmin", "bool",
     "broadcast_shapes", "cat", "chunk", "clamp", "clip", "cuda", "elu", "empty", "empty_like",
     "enable_grad", "exp", "eye", "flatten", "float16", "float32", "float64", "from_dlpack",
-    "from_numpy", "full", "full_like", "gather", "gelu", "get_backend", "gradcheck", "int16",
-    "int32", "int64", "int8", "is_grad_enabled", "leaky_relu", "linspace", "log",
+    "from_numpy", "full", "full_like", "gather", "gelu", "get_backend", "gradcheck",
+    "inference_mode",
+    "int16", "int32", "int64", "int8", "is_grad_enabled", "leaky_relu", "linspace", "log",
     "log_softmax", "logsumexp", "manual_seed", "masked_fill", "matmul", "max", "maximum",
     "mean", "min", "minimum", "no_grad", "ones", "ones_like", "pad", "permute", "rand",
-    "rand_like", "randint", "randn", "randn_like", "relu", "reshape", "sigmoid", "silu",
+    "rand_like", "randint", "randn", "randn_like", "relu", "reshape", "set_grad_enabled",
+    "sigmoid", "silu",
     "softmax", "split", "sqrt", "squeeze", "stack", "std", "sum", "tanh", "Tensor", "transpose",
     "uint8", "unbroadcast", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]

@@ -23,7 +23,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     requires grad. The inputs are copied to float64 (the originals are left alone); other
     arguments are passed through. Returns True, or raises AssertionError describing the worst
     mismatch: which input, which element, the numeric and the analytic derivative."""
-    inputs = [Tensor._wrap(x.data.astype(dtypes.float64, copy=True), x._backend, x.requires_grad)
+    inputs = [Tensor._wrap(x.array.astype(dtypes.float64, copy=True), x._backend, x.requires_grad)
               if isinstance(x, Tensor) and dtypes.is_floating(x.dtype) else x for x in inputs]
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
@@ -39,14 +39,15 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
 
     def value():
         with grad_mode.no_grad():
-            return sum(float((out.data * w.data).sum()) for out, w in zip(_outputs(fn(*inputs)),
+            return sum(float((out.array * w.array).sum()) for out, w in zip(_outputs(fn(*inputs)),
                                                                        weights))
 
     worst = None
     for i in checked:
         x = inputs[i]
-        analytic = (x._backend.to_numpy(x.grad).reshape(-1) if x.grad is not None else None)
-        flat = x.data.reshape(-1)  # a view: writing into it changes x
+        analytic = (x._backend.to_numpy(x.grad.array).reshape(-1) if x.grad is not None
+                    else None)
+        flat = x.array.reshape(-1)  # a view: writing into it changes x
         for j in range(x.numel()):
             original = flat[j].item()
             flat[j] = original + eps

@@ -10,7 +10,7 @@ _DEFAULT_DTYPES = (dtypes.float32, dtypes.int64, dtypes.bool)
 def tensor_repr(t):
     """The values (copied to the host for display), then what is not the default: the device,
     the dtype, and requires_grad (for a leaf) or the op that made it (for a graph node)."""
-    values = t._backend.to_numpy(t.data)
+    values = t._backend.to_numpy(t.array)
     floats = values.dtype.kind == "f"
     whole = floats and values.size and numpy.all(numpy.isfinite(values) & (values % 1 == 0))
     body = numpy.array2string(

@@ -5,24 +5,29 @@ records the same things a Value records:
 
 - `parents`: the tensors it was computed from (a tuple; `()` for a leaf),
 - `op`: the op's name (`"*"`, `"sum"`, `"@"`, ...),
-- `_backward`: a zero-argument closure, the op's *local chain-rule step*: it reads `out.grad`
-  (dL/d out, an array of out's shape) and ADDS the gradient of each parent that requires one
-  into that parent's `grad`.
+- `_backward`: the op's *local chain-rule step*, a function of one argument: it receives
+  `grad` = dL/d out (an array of out's shape) and passes grad * d out/d parent on to each
+  parent that requires a gradient, with `parent._accumulate(...)`.
 
 `backward()` calls these steps from the loss down to the leaves in reverse topological order,
-exactly as `Value.backward` does. What is new:
+exactly as `Value.backward` does (the loop is tensor/backprop.py). What is new:
 
-- `data` and `grad` are arrays of the tensor's device (NumPy, CuPy or the test stand-in; see
-  `tensor/backend`), and every op is one vectorized array expression.
+- Values live in an array of the tensor's device (NumPy, CuPy or the test stand-in; see
+  `tensor/backend`), reached through `t.array`; every op is one vectorized array expression.
+  As in PyTorch, `t.grad` is a Tensor (or None) and `t.data` a Tensor without the graph that
+  shares t's memory. (`Value.data` and `Value.grad` are floats: a Value IS one number.)
 - Broadcasting: `a + b` may stretch b over a's shape, so each binary op reduces its parents'
   gradients back to their shapes with the one function `unbroadcast` (tensor/ops/broadcast.py).
 - `requires_grad`: only tensors that need a gradient are part of the graph. Leaves you create
   with requires_grad=True (parameters) receive `.grad`; an op's result requires grad when any
   input does, and an op computes no gradient for inputs that don't need one. Under `no_grad()`
   no graph is recorded at all.
-- Memory: unless retain_graph=True, backward() releases each node's closure (and with it the
-  arrays it saved) right after using it, and drops the gradients of intermediate nodes, so a
-  training loop's memory stays flat.
+- In-place ops (`add_`, `+=`, `t[i] = v`, ...; tensor/inplace.py) change the memory itself, so
+  every alias and view sees the change; a version counter (tensor/versions.py) turns a
+  gradient that would be computed from changed values into a clear error.
+- Memory: a step never holds its own output, so graphs have no reference cycles and are freed
+  as soon as the last reference drops; backward() releases each node's step (and the arrays
+  it saved) right after using it, unless retain_graph=True.
 
 The ops live in tensor/ops/, one file per family, and are bound to the class below; each one
 is written like `Value`'s: compute the forward, create the output with its parents and op name,
@@ -33,24 +38,15 @@ import copy
 
 from tensor import backend as backends
 from tensor import dtype as dtypes
-from tensor import grad_mode
+from tensor import inplace
+from tensor.backprop import _leaf_backward, run_backward
+from tensor.grad_mode import state as grad_mode
 from tensor.ops import activation, comparison, elementwise, indexing, reduction
 from tensor.ops import matmul as matmul_ops
 from tensor.ops import shape as shape_ops
 from tensor.ops.broadcast import broadcast_shapes
 from tensor.printing import tensor_repr
-
-
-def _leaf_backward():
-    """A leaf has no parents: its local chain-rule step does nothing."""
-
-
-def _released_backward():
-    """What a node's local step becomes after backward() has used it."""
-    raise RuntimeError(
-        "backward() through a graph a second time: its saved arrays were released after the "
-        "first backward(); call backward(retain_graph=True) the first time to keep them"
-    )
+from tensor.versions import VersionCounter
 
 
 def _rebuild(cls, host_data, device, requires_grad, label):
@@ -69,15 +65,16 @@ class Tensor:
     "cuda:N" or "standin"; None means where `data` already is (the CPU for Python data).
     """
 
-    __slots__ = ("_data", "grad", "label", "parents", "op", "_backend", "_requires_grad",
-                 "_backward_fn", "_retains_grad", "__weakref__")
+    __slots__ = ("_data", "_grad", "label", "parents", "op", "_backend", "_requires_grad",
+                 "_backward_fn", "_retains_grad", "_incoming", "_counter", "_saved", "_uses",
+                 "_base", "__weakref__")
 
     __array_ufunc__ = None  # `ndarray * tensor` must call Tensor.__rmul__, not NumPy's multiply
     __hash__ = object.__hash__  # tensors are told apart by identity (== compares elements)
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None, label=""):
         if isinstance(data, Tensor):
-            data, source = data.data, data._backend
+            data, source = data._data, data._backend
         else:
             source = backends.backend_of(data)
         if source is None:  # Python data: NumPy reads it on the host, then we pick the dtype
@@ -94,31 +91,33 @@ class Tensor:
         target = source if device is None else backends.get_backend(device)
         if target is not source:
             data = source.to_numpy(data)  # explicit: the caller asked for another device
-        self._data = target.array(data, dtype)
-        self.grad = None
+        self._init_leaf(target.array(data, dtype), target)
         self.label = label
+        self.requires_grad = requires_grad
+
+    def _init_leaf(self, data, backend):
+        """Every slot of a fresh leaf holding the array `data` of `backend`'s device."""
+        self._data = data
+        self._backend = backend
+        self._grad = None
+        self.label = ""
         self.parents = ()
         self.op = ""
-        self._backend = target
         self._requires_grad = False
         self._backward_fn = _leaf_backward
         self._retains_grad = False
-        self.requires_grad = requires_grad
+        self._incoming = None  # dL/d(this tensor) as it accumulates during a backward pass
+        self._counter = None  # its VersionCounter, made when first needed (see _version)
+        self._saved = ()  # (tensor, version) pairs its backward step reads (tensor/versions.py)
+        self._uses = 0  # how many recorded ops took it as an input (see tensor/inplace.py)
+        self._base = None  # the graph tensor whose memory it views, if it is a view of one
 
     @classmethod
     def _wrap(cls, data, backend, requires_grad=False):
         """A leaf around an array of `backend`'s device, without checks or copies (for
         factories and conversions that made `data` themselves)."""
         out = object.__new__(cls)
-        out._data = data
-        out.grad = None
-        out.label = ""
-        out.parents = ()
-        out.op = ""
-        out._backend = backend
-        out._requires_grad = False
-        out._backward_fn = _leaf_backward
-        out._retains_grad = False
+        out._init_leaf(data, backend)
         if requires_grad:
             out.requires_grad = True
         return out
@@ -126,38 +125,102 @@ class Tensor:
     # ---- what a tensor is ---------------------------------------------------------------------
 
     @property
-    def data(self):
-        """The values: an array of the tensor's device (numpy.ndarray on the CPU, cupy.ndarray
-        on a GPU). Computing with it directly is outside the graph (no gradient is recorded).
+    def array(self):
+        """The values as the raw array of the tensor's device: numpy.ndarray on the CPU,
+        cupy.ndarray on a GPU. This is what ops compute with. Computing with it directly is
+        outside the graph, and writing into it bypasses the version counter: it is the
+        escape hatch under the engine, for ops and lessons that show the arithmetic.
 
-        Assigning replaces the values, as `param.data = ...` does in PyTorch: the new array
-        (or a Tensor, whose array is taken) may have another shape, dtype or device, and the
-        tensor moves to the new array's device. The graph is not told, so do it to leaves
-        only (parameters, between training steps); `.grad` is left as it was, so replace
-        or clear it too when the shape or device changes. The tensor keeps its identity,
-        which is what `Module.to` needs: an optimizer built before still holds its
-        parameters.
-
-            p.data = tensor.backend.to_device(p.data, "cuda")   # p now lives on the GPU
-            p.data = p.data.astype("float64")                    # and is float64
-        """
+        `t.array -= step` works (NumPy changes the array in place and Python assigns the same
+        array back); to replace the values with another array, assign `t.data = ...`."""
         return self._data
 
+    @array.setter
+    def array(self, value):
+        if value is not self._data:
+            raise AttributeError("t.array cannot be rebound to another array; write into it "
+                                 "(t.array[...] = values) or replace the values with "
+                                 "t.data = Tensor(values)")
+
+    @property
+    def data(self):
+        """A new Tensor with the same values and the same memory, outside the graph (as
+        PyTorch's `.data`): `p.data.normal_(0, 0.01)` changes p.
+
+        Assigning replaces the values, as `p.data = ...` does in PyTorch: the new Tensor (or
+        array) may have another shape, dtype or device, and the tensor moves to its device.
+        The graph is not told, so do it to leaves only (parameters, between training steps);
+        `.grad` is left as it was, so replace or clear it too when the shape or device
+        changes. The tensor keeps its identity, which is what `Module.to` needs: an optimizer
+        built before still holds its parameters.
+
+            p.data = p.data.to("cuda")        # p now lives on the GPU
+            p.data = p.data.double()          # and is float64
+
+        Unlike PyTorch's, this `.data` shares the version counter: changing it in place while
+        a graph still needs the old values is an error at backward(), not a wrong gradient.
+        """
+        view = Tensor._wrap(self._data, self._backend)
+        view._counter = self._version_counter()
+        return view
+
     @data.setter
-    def data(self, array):
-        if array is self._data:  # `p.data -= step` assigns the array back to itself: no change
+    def data(self, value):
+        if isinstance(value, Tensor):
+            value = value._data
+        if value is self._data:  # `p.data -= step` assigns the same memory back: no change
             return
-        if isinstance(array, Tensor):
-            array = array._data
-        backend = backends.backend_of(array)
+        backend = backends.backend_of(value)
         if backend is None:
-            raise TypeError(f"Tensor.data must be set to an array (numpy.ndarray, cupy.ndarray) "
-                            f"or a Tensor, got {type(array).__name__}; wrap Python numbers with "
+            raise TypeError(f"Tensor.data must be set to a Tensor (or an array), got "
+                            f"{type(value).__name__}; wrap Python numbers with "
                             f"tensor.Tensor(...) first")
-        if self._requires_grad and not dtypes.is_floating(array.dtype):
+        if self._requires_grad and not dtypes.is_floating(value.dtype):
             raise TypeError(f"this tensor requires grad, so its data must stay floating-point; "
-                            f"got an array of dtype {array.dtype}")
-        self._data, self._backend = array, backend
+                            f"got dtype {value.dtype}")
+        self._data, self._backend = value, backend
+        self._counter = None  # new memory: a new history of changes
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) after backward(): a Tensor of this tensor's shape, dtype and
+        device, or None before any gradient arrived. Leaves (parameters) keep theirs and
+        ACCUMULATE across backward() calls, in place (so an alias of `.grad` sees the new
+        sum), which is why training loops zero them (`optimizer.zero_grad()`, `p.grad =
+        None` or `p.grad.zero_()`). Intermediate tensors get one only after retain_grad()."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise ValueError(f"assigned grad has shape {value.shape} but the tensor has "
+                                 f"shape {self.shape}; they must be equal")
+            if value._backend is not self._backend:
+                raise RuntimeError(f"assigned grad is on {value.device} but the tensor is on "
+                                   f"{self.device}")
+            if value.dtype != self.dtype:
+                raise TypeError(f"assigned grad has dtype {value.dtype} but the tensor has "
+                                f"dtype {self.dtype}")
+        self._grad = value
+
+    @property
+    def _version(self):
+        """How many times this tensor's memory was changed in place (PyTorch's `t._version`)."""
+        return 0 if self._counter is None else self._counter.value
+
+    def _version_counter(self):
+        """This tensor's VersionCounter, made on first use (most tensors never need one)."""
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
+
+    def _bump_version(self):
+        """Record an in-place change of this tensor's memory (and so of its views')."""
+        self._version_counter().value += 1
 
     @property
     def shape(self):
@@ -177,21 +240,21 @@ class Tensor:
         return self._data.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         """The shape, or the length of one dimension."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[shape_ops.normalize_dim(dim, self.ndim, "size")]
+            return self._data.shape
+        return self._data.shape[shape_ops.normalize_dim(dim, self.ndim, "size")]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     @property
     def requires_grad(self):
@@ -205,9 +268,9 @@ class Tensor:
             raise RuntimeError(
                 f"requires_grad can only be changed on a leaf tensor; this one was computed by "
                 f"'{self.op}'. Use .detach() to get a leaf that shares its data")
-        if value and not dtypes.is_floating(self.data.dtype):
+        if value and not dtypes.is_floating(self._data.dtype):
             raise TypeError(f"only floating-point tensors can require gradients, got dtype "
-                            f"{self.data.dtype}; make it a float first, e.g. Tensor(data, "
+                            f"{self._data.dtype}; make it a float first, e.g. Tensor(data, "
                             f"dtype=tensor.float32, requires_grad=True)")
         self._requires_grad = value
 
@@ -222,6 +285,15 @@ class Tensor:
         return self._backward_fn is _leaf_backward
 
     @property
+    def grad_fn(self):
+        """The backward node of the op that computed this tensor, as in PyTorch
+        (`<MulBackward0>`, with `next_functions` leading to the inputs' nodes); None for a
+        leaf. See tensor/autograd/graph.py."""
+        from tensor.autograd.graph import grad_fn_of
+
+        return grad_fn_of(self)
+
+    @property
     def _backward(self):
         """This node's local chain-rule step (see the module docstring)."""
         return self._backward_fn
@@ -229,13 +301,17 @@ class Tensor:
     @_backward.setter
     def _backward(self, step):
         # Ops always write `out._backward = backward`. A result that is not part of the graph
-        # keeps no step, so it holds no reference to its inputs and no cycle out -> step -> out.
+        # keeps no step, so it holds no reference to its inputs.
         if self._requires_grad:
             self._backward_fn = step
 
     def retain_grad(self):
         """Keep this intermediate tensor's .grad after backward() (leaves always keep theirs)."""
         self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
 
     def __repr__(self):
         return tensor_repr(self)
@@ -246,8 +322,9 @@ class Tensor:
         if not self.is_leaf:
             raise RuntimeError(f"only leaf tensors can be deep-copied; this one was computed by "
                                f"'{self.op}' (use .detach() first)")
-        new = memo[id(self)] = type(self)._wrap(self.data.copy(), self._backend)
-        new.grad = None if self.grad is None else self.grad.copy()
+        new = memo[id(self)] = type(self)._wrap(self._data.copy(), self._backend)
+        if self._grad is not None:
+            new._grad = Tensor._wrap(self._grad._data.copy(), self._backend)
         new.label = self.label
         new._requires_grad = self._requires_grad
         if hasattr(self, "__dict__"):  # attributes of a subclass (nn.Parameter, ...)
@@ -257,39 +334,62 @@ class Tensor:
     def __reduce__(self):
         # pickling: the values go through the host, the tensor comes back on its device
         state = getattr(self, "__dict__", None) or None
-        return _rebuild, (type(self), self._backend.to_numpy(self.data), self.device,
+        return _rebuild, (type(self), self._backend.to_numpy(self._data), self.device,
                           self._requires_grad, self.label), state
 
     # ---- the plumbing every op uses -------------------------------------------------------
 
-    def _result(self, data, parents, op, backend=None):
+    def _result(self, data, parents, op, backend=None, saved=(), saves_output=False):
         """The output tensor of an op: `data` computed from `parents` by `op`.
 
         It joins the graph (keeps its parents, requires grad) only if recording is on, some
         parent requires grad, and its dtype is a float. Otherwise it is a plain leaf, and the
         op's `out._backward = backward` is ignored (see the setter above).
+
+        `saved` names the parents whose values the op's backward step reads, and
+        `saves_output` says that it reads the output's; their versions are recorded now and
+        checked before the step runs (tensor/versions.py). When `data` is a view into a
+        parent's memory (reshape, transpose, slicing, ...), the output shares that parent's
+        version counter, since changing one in place changes the other.
         """
         backend = backend or self._backend
         if not data.shape:  # NumPy gives 0-d results as scalars (np.float32): keep an array,
             data = backend.xp.asarray(data)  # which, unlike a scalar, can be written in place
         out = object.__new__(Tensor)
-        out._data = data
-        out.grad = None
-        out.label = ""
+        out._init_leaf(data, backend)
         out.op = op
-        out._backend = backend
-        out._backward_fn = _leaf_backward
-        out._retains_grad = False
-        out._requires_grad = False
-        out.parents = ()
+        if data.base is not None:
+            out._share_memory_history(parents)
         if grad_mode.enabled:
             for parent in parents:
                 if parent._requires_grad:
                     if data.dtype.kind == "f":
                         out.parents = parents
                         out._requires_grad = True
+                        out._record(parents, saved, saves_output)
                     break
         return out
+
+    def _share_memory_history(self, parents):
+        """If this new result views the memory of one of `parents`, share its version counter
+        (and remember it as the base, for in-place checks)."""
+        owner = self._backend.memory_owner(self._data)
+        for parent in parents:
+            if parent._backend.memory_owner(parent._data) is owner:
+                self._counter = parent._version_counter()
+                self._base = parent if parent._base is None else parent._base
+                return
+
+    def _record(self, parents, saved, saves_output):
+        """Bookkeeping of a node joining the graph: its inputs' use counts and its saved
+        versions."""
+        for parent in parents:
+            parent._uses += 1
+        if saved or saves_output:
+            entries = [(t, t._version) for t in saved if t is not None]
+            if saves_output:
+                entries.append((None, self._version))
+            self._saved = tuple(entries)
 
     def _constant(self, value, op):
         """A Python number taking part in an op with this tensor, as a constant leaf on this
@@ -301,7 +401,7 @@ class Tensor:
                     or isinstance(value, (list, tuple)) else "")
             raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
                             f"'{type(value).__name__}'{hint}")
-        dtype = dtypes.scalar_dtype(self.data.dtype, kind)
+        dtype = dtypes.scalar_dtype(self._data.dtype, kind)
         return Tensor._wrap(dtype.type(value), self._backend)
 
     def _pair(self, other, op, broadcast=True):
@@ -328,16 +428,17 @@ class Tensor:
     def _promoted_with(self, other):
         """(self, other) with the non-float one cast to the other's float dtype when NumPy's
         promotion would differ from PyTorch's (int64 with float32: NumPy says float64)."""
-        target = dtypes.promote_types(self.data.dtype, other.data.dtype)
-        if self._backend.xp.result_type(self.data.dtype, other.data.dtype) == target:
+        target = dtypes.promote_types(self._data.dtype, other._data.dtype)
+        if self._backend.xp.result_type(self._data.dtype, other._data.dtype) == target:
             return self, other
-        if self.data.dtype != target:  # only a non-float tensor is cast: it needs no gradient
-            return Tensor._wrap(self.data.astype(target), self._backend), other
-        return self, Tensor._wrap(other.data.astype(target), other._backend)
+        if self._data.dtype != target:  # only a non-float tensor is cast: it needs no gradient
+            return Tensor._wrap(self._data.astype(target), self._backend), other
+        return self, Tensor._wrap(other._data.astype(target), other._backend)
 
     def _accumulate(self, grad):
-        """Add `grad` (an array of this tensor's shape) into self.grad. Never in place: a
-        gradient array may be shared with another node (`a + b` hands both the same one)."""
+        """Add `grad` (an array of this tensor's shape) into the gradient arriving at this
+        tensor during backward. Never in place: a gradient array may be shared with another
+        node (`a + b` hands both the same one)."""
         data = self._data
         if grad.shape != data.shape:
             raise RuntimeError(
@@ -346,40 +447,46 @@ class Tensor:
                 "its tensor's shape (was a broadcast input not unbroadcast?)")
         if grad.dtype != data.dtype:
             grad = grad.astype(data.dtype)
-        self.grad = grad if self.grad is None else self.grad + grad
+        self._incoming = grad if self._incoming is None else self._incoming + grad
+
+    def _add_to_grad(self, grad):
+        """The end of a backward pass: add the array `grad` into `.grad`, in place when there
+        is one (PyTorch's accumulation, so aliases of `.grad` see the sum)."""
+        current = self._grad
+        if current is None:
+            self._grad = Tensor._wrap(grad, self._backend)
+            return
+        if current.shape != grad.shape:  # a .grad of another shape: PyTorch refuses as well
+            raise RuntimeError(f"cannot add a gradient of shape {tuple(grad.shape)} into .grad "
+                               f"of shape {current.shape}; set .grad = None first")
+        target = current._data
+        if getattr(target.flags, "writeable", True):
+            target += grad
+            current._bump_version()
+        else:
+            self._grad = Tensor._wrap(target + grad, self._backend)
 
     # ---- backpropagation ------------------------------------------------------------------
 
     def topological_order(self):
         """Every node that `self` depends on through tensors requiring grad, each after all
-        of its parents (`self` last). An iterative depth-first search with an explicit stack,
-        as in `Value.topological_order`, so a chain of a million nodes needs no recursion."""
-        order = []
-        seen = {id(self)}
-        stack = [(self, iter(self.parents))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent._requires_grad and id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent.parents)))
-                    break
-            else:  # no unseen parent is left: everything `node` depends on is in `order`
-                stack.pop()
-                order.append(node)
-        return order
+        of its parents (`self` last). See tensor/backprop.py."""
+        from tensor.backprop import topological_order
 
-    def backward(self, gradient=None, retain_graph=False):
+        return topological_order([self])
+
+    def backward(self, gradient=None, retain_graph=False, inputs=None):
         """Backpropagation: add d(self)/d(leaf) into the .grad of every leaf that requires
-        grad.
+        grad (or only of `inputs`, a tensor or a list of tensors, when given).
 
         `gradient` is dL/d(self); it may be left out when self has one element (a loss), and
         is then 1. Each node's local step runs after all of its consumers have added theirs
-        (reverse topological order). Leaves' grads ACCUMULATE across calls, as in PyTorch (so
-        zero them between steps); intermediate nodes' grads are dropped once passed on, unless
-        you called retain_grad() on them.
+        (reverse topological order; the loop is tensor/backprop.py). Leaves' grads ACCUMULATE
+        across calls, as in PyTorch (so zero them between steps); intermediate tensors get a
+        .grad only if you called retain_grad() on them. If anything fails part-way, no .grad
+        has changed.
 
-        Unless retain_graph=True, each node's closure is released once used (its saved arrays
+        Unless retain_graph=True, each node's step is released once used (its saved arrays
         with it) and its parents are forgotten, so the graph is freed as soon as it has been
         used; a second backward() through it raises RuntimeError.
         """
@@ -387,95 +494,75 @@ class Tensor:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no graph was recorded. Its "
                 "inputs need requires_grad=True, and it must not be computed under no_grad()")
-        order = self.topological_order()
-        self._accumulate(self._initial_gradient(gradient))
-        for node in reversed(order):
-            step = node._backward_fn
-            if step is _leaf_backward:
-                continue
-            if node.grad is not None:
-                step()
-            if not node._retains_grad:
-                node.grad = None
-            if not retain_graph:
-                node._backward_fn = _released_backward
-                node.parents = ()
-        self._own_gradients(order)
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            if not inputs:
+                raise ValueError("backward(inputs=...) got an empty list; leave it out to "
+                                 "accumulate into every leaf")
+        run_backward([self], [self._initial_gradient(gradient)], retain_graph, inputs)
 
     def _initial_gradient(self, gradient):
         """dL/d(self) to start backward with: ones for a one-element tensor, else `gradient`
         (a Tensor, array or list of self's shape), copied."""
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient needs a one-element output such as a loss; "
                     f"this tensor has shape {self.shape}. Reduce it first (e.g. .sum()) or "
                     f"pass backward(gradient=...) of shape {self.shape}")
-            return self._backend.xp.ones_like(self.data)
+            return self._backend.xp.ones_like(self._data)
         if isinstance(gradient, Tensor):
             if gradient._backend is not self._backend:
                 raise RuntimeError(f"backward(): the gradient is on {gradient.device} but the "
                                    f"tensor is on {self.device}")
-            gradient = gradient.data
+            gradient = gradient._data
         elif not self._backend.is_array(gradient):
             gradient = self._backend.asarray(gradient)
         if gradient.shape != self.shape:
             raise ValueError(f"backward(): the gradient has shape {tuple(gradient.shape)} but "
                              f"the tensor has shape {self.shape}; they must be equal")
-        return gradient.astype(self.data.dtype, copy=True)
-
-    @staticmethod
-    def _own_gradients(order):
-        """Make every gradient that backward() leaves behind (those of leaves, and of nodes
-        that retain_grad()) an array of its own, that no other gradient overlaps.
-
-        During backward, gradients are passed on without copies, so a tensor may have received
-        a read-only broadcast view, a slice of a larger array, or memory that another tensor's
-        gradient also holds (`a + b` hands both the same array). Optimizers and
-        clip_grad_norm_ update .grad in place, so those few are copied here. A gradient that is
-        a whole, writable array nobody else holds stays as it is, even when it is a view (such
-        as the transposed view that `W.T` hands back to W)."""
-        owners = set()  # ids of the arrays owning the memory of the gradients seen so far
-        for node in order:
-            grad = node.grad
-            if grad is None:
-                continue
-            owner = node._backend.memory_owner(grad)
-            if (id(owner) in owners or grad.nbytes != owner.nbytes
-                    or not getattr(grad.flags, "writeable", True)):  # CuPy has no such flag
-                grad = node.grad = node._backend.array(grad)
-                owner = node._backend.memory_owner(grad)
-            owners.add(id(owner))
+        return gradient.astype(self._data.dtype, copy=True)
 
     # ---- leaving the graph, changing device or dtype -------------------------------------------
 
     def detach(self):
-        """A new leaf sharing this tensor's data, outside the graph (no grad)."""
-        return Tensor._wrap(self.data, self._backend)
+        """A new leaf sharing this tensor's memory (and its version counter), outside the
+        graph (no grad)."""
+        out = Tensor._wrap(self._data, self._backend)
+        out._counter = self._version_counter()
+        return out
+
+    def detach_(self):
+        """Make this tensor a leaf outside the graph, in place (PyTorch's detach_)."""
+        if self._base is not None and not self.is_leaf:
+            raise RuntimeError("detach_() on a view of another graph tensor; use detach()")
+        self.parents, self._backward_fn, self._saved = (), _leaf_backward, ()
+        self._requires_grad = False
+        return self
 
     def clone(self):
         """A copy of the data that stays in the graph (the gradient flows back unchanged)."""
-        out = self._result(self.data.copy(), (self,), "clone")
+        out = self._result(self._data.copy(), (self,), "clone")
 
-        def backward():  # d(copy x)/dx = 1
-            self._accumulate(out.grad)
+        def backward(grad):  # d(copy x)/dx = 1
+            self._accumulate(grad)
 
         out._backward = backward
         return out
 
     def contiguous(self):
         """A C-contiguous tensor with the same values (self if it already is)."""
-        if self.data.flags.c_contiguous:
+        if self._data.flags.c_contiguous:
             return self
         return self.clone()
 
-    def to(self, *args, dtype=None, device=None, copy=False):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         """This tensor on another device and/or with another dtype: `t.to("cuda")`,
         `t.to(tensor.float64)`, `t.to("cpu", tensor.int64)`, `t.to(other_tensor)`.
 
         Returns self when nothing changes (unless copy=True). The conversion is recorded in the
         graph: the gradient is sent back to the original device and dtype. Moving between
-        devices is an explicit copy (host <-> GPU).
+        devices is an explicit copy (host <-> GPU). non_blocking is accepted and ignored.
         """
         for arg in args:
             if isinstance(arg, Tensor):
@@ -485,18 +572,19 @@ class Tensor:
             else:
                 dtype = arg
         target = self._backend if device is None else backends.get_backend(device)
-        dtype = self.data.dtype if dtype is None else dtypes.to_dtype(dtype)
-        if target is self._backend and dtype == self.data.dtype and not copy:
+        dtype = self._data.dtype if dtype is None else dtypes.to_dtype(dtype)
+        if target is self._backend and dtype == self._data.dtype and not copy:
             return self
-        data = self.data
+        data = self._data
         if target is not self._backend:
             data = target.array(self._backend.to_numpy(data), dtype)
         else:
             data = data.astype(dtype, copy=True)
         out = self._result(data, (self,), f"to({target.device}, {dtype})", backend=target)
+        source = self._backend.device
 
-        def backward():  # the identity, carried back to self's device and dtype
-            self._accumulate(backends.to_device(out.grad, self._backend.device))
+        def backward(grad):  # the identity, carried back to self's device and dtype
+            self._accumulate(backends.to_device(grad, source))
 
         out._backward = backward
         return out
@@ -533,14 +621,14 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape "
-                             f"{self.shape} ({self.data.size} elements)")
-        return self.data.item()
+                             f"{self.shape} ({self._data.size} elements)")
+        return self._data.item()
 
     def tolist(self):
         """The values as (nested) Python lists of numbers; a number for a 0-d tensor."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self):
         """The data as a NumPy array: the array itself on the CPU (shared memory), a copy
@@ -548,7 +636,7 @@ class Tensor:
         if self._requires_grad:
             raise RuntimeError("numpy() on a tensor that requires grad; call .detach().numpy() "
                                "to get the values without the graph")
-        return self._backend.to_numpy(self.data)
+        return self._backend.to_numpy(self._data)
 
     def __array__(self, dtype=None, copy=None):
         # NumPy's implicit conversion (numpy.asarray(t), plotting): CPU tensors only, as in
@@ -565,16 +653,22 @@ class Tensor:
         if self._requires_grad:
             raise RuntimeError("cannot export a tensor that requires grad through DLPack; "
                                "use .detach() first")
-        return self.data.__dlpack__(**kwargs)
+        return self._data.__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
-        return self.data.__dlpack_device__()
+        return self._data.__dlpack_device__()
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+        if self._data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self._data.size} elements is "
                                "ambiguous; use .any() or .all()")
-        return bool(self.data.item())
+        return bool(self._data.item())
+
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a one-element tensor as its number, as in PyTorch."""
+        if spec and self._data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
 
     def __float__(self):
         return float(self.item())
@@ -583,10 +677,10 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
             raise TypeError(f"only one-element integer tensors can be used as an index, got "
                             f"dtype {self.dtype} and shape {self.shape}")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __pos__(self):
         return self
@@ -594,7 +688,7 @@ class Tensor:
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     # ---- the ops, one file per family in tensor/ops/ ----------------------------------------
 
@@ -685,7 +779,8 @@ class Tensor:
 
     # indexing (indexing.py)
     __getitem__ = indexing.getitem
-    __setitem__ = indexing.setitem
+    __setitem__ = inplace.setitem
+    index_put = indexing.index_put
     gather = indexing.gather
     masked_fill = indexing.masked_fill
 
@@ -695,3 +790,33 @@ class Tensor:
     tanh = activation.tanh
     softmax = activation.softmax
     log_softmax = activation.log_softmax
+
+    # in-place ops (inplace.py): change this tensor's memory, return self
+    add_ = inplace.add_
+    sub_ = inplace.sub_
+    mul_ = inplace.mul_
+    div_ = inplace.div_
+    pow_ = inplace.pow_
+    neg_ = inplace.neg_
+    exp_ = inplace.exp_
+    log_ = inplace.log_
+    sqrt_ = inplace.sqrt_
+    abs_ = inplace.abs_
+    clamp_ = inplace.clamp_
+    clip_ = inplace.clamp_
+    relu_ = inplace.relu_
+    sigmoid_ = inplace.sigmoid_
+    tanh_ = inplace.tanh_
+    zero_ = inplace.zero_
+    fill_ = inplace.fill_
+    copy_ = inplace.copy_
+    normal_ = inplace.normal_
+    uniform_ = inplace.uniform_
+    bernoulli_ = inplace.bernoulli_
+    masked_fill_ = inplace.masked_fill_
+    index_put_ = inplace.index_put_
+    __iadd__ = inplace.add_
+    __isub__ = inplace.sub_
+    __imul__ = inplace.mul_
+    __itruediv__ = inplace.div_
+    __imatmul__ = inplace.matmul_

@@ -21,7 +21,7 @@ from visualize.walk import walk
 
 
 class Node:
-    """The visualize protocol and nothing more: parents, op, data, grad, label, _backward."""
+    """The visualize protocol and nothing more: parents, op, data, grad, label, _backward(grad)."""
 
     def __init__(self, data, label="", parents=(), op=""):
         self.data = data
@@ -29,14 +29,14 @@ class Node:
         self.label = label
         self.parents = parents
         self.op = op
-        self._backward = lambda: None
+        self._backward = lambda grad: None
 
     def __add__(self, other):
         out = Node(self.data + other.data, parents=(self, other), op="+")
 
-        def backward():
-            self.grad += out.grad
-            other.grad += out.grad
+        def backward(grad):
+            self.grad += grad
+            other.grad += grad
 
         out._backward = backward
         return out
@@ -44,18 +44,19 @@ class Node:
     def __mul__(self, other):
         out = Node(self.data * other.data, parents=(self, other), op="*")
 
-        def backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
+        def backward(grad):
+            self.grad += other.data * grad
+            other.grad += self.data * grad
 
         out._backward = backward
         return out
 
     def tanh(self):
-        out = Node(math.tanh(self.data), parents=(self,), op="tanh")
+        t = math.tanh(self.data)
+        out = Node(t, parents=(self,), op="tanh")
 
-        def backward():
-            self.grad += (1 - out.data**2) * out.grad
+        def backward(grad):
+            self.grad += (1 - t**2) * grad
 
         out._backward = backward
         return out
@@ -92,7 +93,7 @@ def backward(root):
         node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):
-        node._backward()
+        node._backward(node.grad)
 
 
 def title(digraph):
@@ -387,8 +388,8 @@ def test_array_grads_are_reset_to_arrays_of_zeros():
     x = Node(np.ones(3), label="x")
     y = Node(np.ones(3), parents=(x,), op="copy")
 
-    def rule():
-        x.grad += y.grad
+    def rule(grad):
+        x.grad += grad
 
     y._backward = rule
     start, after = backward_frames(y)

@@ -12,7 +12,7 @@ def test_a_leaf_and_its_repr():
     assert (a.data, a.grad, a.label, a.parents, a.op) == (2.0, 0.0, "a", (), "")
     assert isinstance(a.data, float)
     assert repr(a) == "Value(data=2.0, grad=0.0)"
-    a._backward()  # a leaf's local step does nothing
+    a._backward(1.0)  # a leaf's local step has nowhere to send the gradient
     assert a.grad == 0.0
 
 
@@ -33,15 +33,14 @@ def test_an_op_records_its_parents_and_name():
 def test_local_backward_steps_add_into_the_parents():
     a, b = Value(2.0), Value(-3.0)
     c = a * b
-    c.grad = 10.0
-    c._backward()
+    c._backward(10.0)  # given dL/dc = 10, the step adds 10 * dc/da and 10 * dc/db
     assert (a.grad, b.grad) == (-30.0, 20.0)
-    c._backward()  # each call ADDS its share
+    c._backward(10.0)  # each call ADDS its share
     assert (a.grad, b.grad) == (-60.0, 40.0)
+    assert c.grad == 0.0  # the step is handed its gradient; it never reads or writes c.grad
 
     t = a.tanh()
-    t.grad = 1.0
-    t._backward()
+    t._backward(1.0)
     assert a.grad == pytest.approx(-60.0 + 1 - math.tanh(2.0) ** 2)
 
 

@@ -174,7 +174,7 @@ def test_cpu_and_standin_draw_the_same_boxes():
     *_, on_cpu = linear_relu_sum("cpu")
     *_, on_standin = linear_relu_sum("standin")
     with pytest.raises(TypeError, match="Implicit conversion"):
-        np.asarray(on_standin.parents[0].data)  # the premise: no implicit copy to the host
+        np.asarray(on_standin.parents[0].array)  # the premise: no implicit copy to the host
     for loss in (on_cpu, on_standin):
         loss.backward(retain_graph=True)
     assert box_labels(draw_graph(on_standin).source) == box_labels(draw_graph(on_cpu).source)

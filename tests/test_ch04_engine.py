@@ -241,30 +241,33 @@ def test_assigning_a_tensor_takes_its_array(device):
     p = Tensor([1.0, 2.0], requires_grad=True, device=device)
     source = Tensor([7.0, 8.0], dtype=tensor.float64, device=device)
     p.data = source
-    assert p.data is source.data and p.dtype == tensor.float64 and p.tolist() == [7.0, 8.0]
+    assert p.array is source.array and p.dtype == tensor.float64 and p.tolist() == [7.0, 8.0]
+    assert isinstance(p.data, Tensor) and p.data.array is p.array and not p.data.requires_grad
 
 
 def test_assigning_data_on_another_device_moves_the_tensor():
     p = Tensor([1.0, 2.0], requires_grad=True)
-    p.data = tensor.backend.to_device(p.data, "standin")
-    assert p.device == "standin"
+    p.data = p.data.to("standin")
+    assert p.device == "standin" and p.requires_grad
     assert (p * p).device == "standin"
-    p.data = tensor.backend.to_device(p.data, "cpu")
-    assert p.device == "cpu" and isinstance(p.data, np.ndarray)
+    p.data = tensor.backend.to_device(p.array, "cpu")  # a raw array is accepted too
+    assert p.device == "cpu" and isinstance(p.array, np.ndarray)
 
 
 def test_in_place_arithmetic_on_data_changes_the_tensor_itself(device):
     p = Tensor([1.0, 2.0], requires_grad=True, device=device)
-    array = p.data
-    p.data -= 0.5  # Python assigns the (same) array back: nothing else changes
-    assert p.data is array and p.tolist() == [0.5, 1.5]
+    array = p.array
+    p.data -= 0.5  # in place on the shared memory; Python assigns the same memory back
+    assert p.array is array and p.tolist() == [0.5, 1.5]
+    p.array -= 0.5  # the raw array, likewise
+    assert p.array is array and p.tolist() == [0.0, 1.0]
 
 
 def test_data_must_be_set_to_an_array(device):
     p = Tensor([1.0, 2.0], requires_grad=True, device=device)
     with pytest.raises(TypeError, match="got list"):
         p.data = [1.0, 2.0]
-    with pytest.raises(TypeError, match="must stay floating-point; got an array of dtype int64"):
+    with pytest.raises(TypeError, match="must stay floating-point; got dtype int64"):
         p.data = tensor.backend.to_device(np.array([1, 2]), device)
     assert p.tolist() == [1.0, 2.0]
 
@@ -326,7 +329,7 @@ def test_to_moves_between_devices_and_dtypes_with_gradients():
     assert y.device == "standin" and x.to("cpu") is x
     z = (y.double() * Tensor([3.0, 4.0], device="standin", dtype=tensor.float64)).sum()
     z.backward()
-    assert x.grad.dtype == tensor.float32 and isinstance(x.grad, np.ndarray)
+    assert x.grad.dtype == tensor.float32 and isinstance(x.grad.array, np.ndarray)
     assert x.grad.tolist() == [3.0, 4.0]
     assert Tensor([1.5]).to(tensor.int64).dtype == tensor.int64
 
@@ -435,10 +438,10 @@ def test_from_numpy_and_from_dlpack_of_numpy_share_memory():
 
 
 def square_with_a_wrong_backward(x):
-    out = x._result(x.data**2, (x,), "bad_square")
+    out = x._result(x.array**2, (x,), "bad_square")
 
-    def backward():  # wrong: d(x**2)/dx is 2x
-        x._accumulate(out.grad * x.data)
+    def backward(grad):  # wrong: d(x**2)/dx is 2x
+        x._accumulate(grad * x.array)
 
     out._backward = backward
     return out
@@ -455,8 +458,8 @@ def test_gradcheck_reports_the_worst_mismatch(device):
 
 def test_a_gradient_of_the_wrong_shape_is_caught_where_it_is_added():
     x = Tensor([1.0, 2.0], requires_grad=True)
-    out = x._result(x.data.sum(), (x,), "bad_sum")
-    out._backward = lambda: x._accumulate(out.grad)
+    out = x._result(x.array.sum(), (x,), "bad_sum")
+    out._backward = lambda grad: x._accumulate(grad)
     with pytest.raises(RuntimeError, match=r"shape \(\) for a tensor of shape \(2,\)"):
         out.backward()
 
@@ -525,7 +528,7 @@ def test_zero_dimensional_results_are_arrays_not_scalars(device):
     xp = tensor.backend.get_xp(device)
     for result in (-x.sum(), x.sum() * 2, x.sum().exp(), x.mean()):
         assert result.shape == ()
-        assert isinstance(result.data, type(xp.zeros(1))), type(result.data)
+        assert isinstance(result.array, type(xp.zeros(1))), type(result.array)
     loss = x.sum() * 2
     loss.data[...] = 5.0  # writable in place
     assert loss.item() == 5.0

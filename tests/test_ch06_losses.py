@@ -156,6 +156,8 @@ def call(library, function, args, options, reduction):
 
 
 def host(array):
+    if isinstance(array, tensor.Tensor):
+        return array.detach().cpu().numpy()
     return tensor.backend.backend_of(array).to_numpy(array)
 
 

@@ -95,7 +95,7 @@ def test_torch_weights_give_torch_outputs():
 def test_state_dict_shares_memory_with_the_model():
     model = nn.Linear(2, 3)
     state = model.state_dict()
-    assert state["weight"].data is model.weight.data
+    assert state["weight"].array is model.weight.array
     assert not state["weight"].requires_grad
     assert model.state_dict(keep_vars=True)["weight"] is model.weight
 
@@ -137,9 +137,9 @@ def test_non_strict_loading_returns_the_key_differences():
 def test_loading_copies_in_place_and_keeps_dtype():
     model = nn.Linear(2, 3)
     weight = model.weight
-    data = weight.data
+    data = weight.array
     model.load_state_dict({"weight": np.arange(6.0).reshape(3, 2), "bias": np.zeros(3)})
-    assert model.weight is weight and weight.data is data and data.dtype == np.float32
+    assert model.weight is weight and weight.array is data and data.dtype == np.float32
     np.testing.assert_array_equal(data, np.arange(6.0).reshape(3, 2))
 
 
@@ -231,7 +231,7 @@ def test_to_moves_parameters_buffers_and_grads_in_place(device):
     assert model.to(device) is model
     assert list(model.parameters()) == params  # the same objects
     assert {p.device for p in model.parameters()} == {where}
-    assert {tensor.backend.backend_of(p.grad).device for p in params} == {where}
+    assert {p.grad.device for p in params} == {where}
     assert model.scale.device == where and model.scratch.device == where
     assert model(tensor.ones(2, 3, device=device)).device == where
     model.to("cpu").double()
@@ -377,8 +377,8 @@ def test_fans_match_torch(shape):
 
 def init_stats(fn, shape=(256, 512), device="cpu", **kwargs):
     t = tensor.zeros(*shape, device=device)
-    data = t.data
-    assert fn(t, **kwargs) is t and t.data is data  # in place, returns the tensor
+    data = t.array
+    assert fn(t, **kwargs) is t and t.array is data  # in place, returns the tensor
     return t.numpy().ravel()
 
 

@@ -29,7 +29,9 @@ def gradient(W, b):
 
 
 def host(array):
-    """A NumPy copy of a parameter's array from any device."""
+    """A NumPy copy of a tensor's (or an array's) values from any device."""
+    if isinstance(array, tensor.Tensor):
+        return array.detach().cpu().numpy()
     return tensor.backend.backend_of(array).to_numpy(array)
 
 
@@ -40,11 +42,11 @@ def run_ours(cls, kwargs, steps, device="cpu", dtype=np.float64, groups=None):
     opt = cls(params, **kwargs)
     backend = tensor.backend.get_backend(device)
     for _ in range(steps):
-        gW, gb = gradient(host(W.data).astype(np.float64), host(b.data).astype(np.float64))
-        W.grad = backend.array(gW.astype(dtype))
-        b.grad = backend.array(gb.astype(dtype))
+        gW, gb = gradient(host(W.array).astype(np.float64), host(b.array).astype(np.float64))
+        W.grad = tensor.Tensor(backend.array(gW.astype(dtype)))
+        b.grad = tensor.Tensor(backend.array(gb.astype(dtype)))
         opt.step()
-    return host(W.data), host(b.data), opt
+    return host(W.array), host(b.array), opt
 
 
 def run_torch(cls, kwargs, steps, dtype=torch.float64, groups=None):
@@ -152,7 +154,7 @@ def test_state_dict_round_trip_resumes_exactly(name, kwargs):
     W, b = nn.Parameter(tensor.Tensor(W0)), nn.Parameter(tensor.Tensor(B0))
     first = getattr(nn.optim, name)([W, b], **kwargs)
     for _ in range(10):
-        W.grad, b.grad = gradient(W.data, b.data)
+        W.grad, b.grad = map(tensor.Tensor, gradient(W.array, b.array))
         first.step()
     second = getattr(nn.optim, name)([W, b], **kwargs)
     second.load_state_dict(first.state_dict())
@@ -161,10 +163,10 @@ def test_state_dict_round_trip_resumes_exactly(name, kwargs):
             if isinstance(value, np.ndarray):
                 assert not np.shares_memory(value, first.state[p][key])
     for _ in range(10):
-        W.grad, b.grad = gradient(W.data, b.data)
+        W.grad, b.grad = map(tensor.Tensor, gradient(W.array, b.array))
         second.step()
-    np.testing.assert_array_equal(W.data, W20)
-    np.testing.assert_array_equal(b.data, b20)
+    np.testing.assert_array_equal(W.array, W20)
+    np.testing.assert_array_equal(b.array, b20)
 
 
 @pytest.mark.parametrize("name, kwargs", [CONFIGS[2], CONFIGS[7], CONFIGS[10], CONFIGS[15]],
@@ -177,10 +179,10 @@ def test_a_torch_optimizer_state_dict_resumes_here(name, kwargs):
     opt = getattr(nn.optim, name)([W, b], **kwargs)
     opt.load_state_dict(opt_t.state_dict())
     for _ in range(10):
-        W.grad, b.grad = gradient(W.data, b.data)
+        W.grad, b.grad = map(tensor.Tensor, gradient(W.array, b.array))
         opt.step()
-    np.testing.assert_allclose(W.data, W20, rtol=1e-10)
-    np.testing.assert_allclose(b.data, b20, rtol=1e-10)
+    np.testing.assert_allclose(W.array, W20, rtol=1e-10)
+    np.testing.assert_allclose(b.array, b20, rtol=1e-10)
 
 
 def test_load_state_dict_rejects_a_different_layout():
@@ -207,7 +209,7 @@ def test_add_param_group_fills_defaults_and_refuses_duplicates():
 @pytest.mark.parametrize("set_to_none", [True, False])
 def test_zero_grad(set_to_none):
     p = nn.Parameter(tensor.ones(3))
-    p.grad = tensor.ones(3).data
+    p.grad = tensor.Tensor(tensor.ones(3).data)
     nn.optim.SGD([p], lr=0.1).zero_grad(set_to_none=set_to_none)
     if set_to_none:
         assert p.grad is None
@@ -217,12 +219,12 @@ def test_zero_grad(set_to_none):
 
 def test_parameters_without_gradients_are_left_alone():
     p, q = nn.Parameter(tensor.ones(2)), nn.Parameter(tensor.ones(2))
-    p.grad = np.full(2, 0.5, dtype=np.float32)
+    p.grad = tensor.Tensor(np.full(2, 0.5, dtype=np.float32))
     opt = nn.optim.Adam([p, q], lr=0.1)
     opt.step()
-    np.testing.assert_array_equal(q.data, np.ones(2))
+    np.testing.assert_array_equal(q.array, np.ones(2))
     assert q not in opt.state
-    assert not np.allclose(p.data, 1.0)
+    assert not np.allclose(p.array, 1.0)
 
 
 def test_invalid_options_are_clear_errors():
@@ -254,18 +256,18 @@ def count_tensors():
 
 def test_step_updates_in_place_and_builds_no_graph():
     W = nn.Parameter(tensor.Tensor(W0))
-    data = W.data
+    data = W.array
     opt = nn.optim.Adam([W], lr=0.1)
-    W.grad = gradient(W.data, B0)[0]
+    W.grad = tensor.Tensor(gradient(W.array, B0)[0])
     opt.step()  # the first step creates the state
     gc.collect()
     live = count_tensors()
     for _ in range(5):
-        W.grad = gradient(W.data, B0)[0]
+        W.grad = tensor.Tensor(gradient(W.array, B0)[0])
         opt.step()
     gc.collect()
     assert count_tensors() == live
-    assert W.data is data  # the same array, changed in place
+    assert W.array is data  # the same array, changed in place
 
 
 @pytest.mark.parametrize("name, kwargs", CONFIGS, ids=IDS)
@@ -275,7 +277,7 @@ def test_steps_allocate_no_parameter_sized_temporaries(name, kwargs):
     p = nn.Parameter(tensor.Tensor(np.linspace(-1, 1, 1_000_000)))
     grad = np.cos(np.linspace(0, 10, 1_000_000))
     opt = getattr(nn.optim, name)([p], **kwargs)
-    p.grad = grad
+    p.grad = tensor.Tensor(grad)
     opt.step()
     tracemalloc.start()
     try:
@@ -294,11 +296,11 @@ def test_custom_optimizer_example_follows_its_rule():
     expected, m = start.copy(), np.zeros(5)
     for _ in range(6):
         g = rng.normal(size=5)
-        p.grad = g.copy()
+        p.grad = tensor.Tensor(g.copy())
         opt.step()
         m = 0.8 * m + 0.2 * g
         expected -= 0.01 * np.sign(m)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(p.array, expected, rtol=1e-12)
     assert set(opt.state_dict()["state"][0]) == {"momentum_buffer"}
 
 
@@ -314,7 +316,7 @@ def test_closure_is_evaluated_and_its_loss_returned():
 
     loss = opt.step(closure)
     assert float(loss.item()) == pytest.approx(9.0)
-    assert float(p.data[0]) == pytest.approx(3.0 - 0.25 * 6.0)
+    assert float(p.array[0]) == pytest.approx(3.0 - 0.25 * 6.0)
 
 
 # ---- gradient clipping ----------------------------------------------------------------------
@@ -325,7 +327,7 @@ def clip_pair(scale, device="cpu"):
     ours, theirs = [], []
     for g in grads:
         p = nn.Parameter(tensor.zeros(g.shape, dtype=tensor.float64, device=device))
-        p.grad = tensor.backend.get_backend(device).array(g)
+        p.grad = tensor.Tensor(tensor.backend.get_backend(device).array(g))
         ours.append(p)
         t = torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64))
         t.grad = torch.tensor(g)
@@ -348,7 +350,7 @@ def test_clip_grad_norm_matches_torch(device, norm_type, scale):
 def test_clip_grad_norm_nonfinite_and_no_grads():
     p = nn.Parameter(tensor.zeros(2))
     assert float(nn.utils.clip_grad_norm_([p], 1.0).item()) == 0.0
-    p.grad = np.array([np.inf, 1.0], dtype=np.float32)
+    p.grad = tensor.Tensor(np.array([np.inf, 1.0], dtype=np.float32))
     with pytest.raises(RuntimeError, match="inf"):
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
 

@@ -8,8 +8,9 @@ protocol that `engine.Value` and `tensor.Tensor` both follow; every node exposes
     data        its value: a float (Value) or an array with .shape and .dtype (Tensor)
     grad        d(root)/d(node): a float, an array, or None (a Tensor before backward)
     label       a name to show, "" for none (optional: a node without it shows no name)
-    _backward() its local chain-rule step: reads node.grad and adds into each parent's .grad
-                (needed by backward_frames only)
+    _backward   its local chain-rule step, called as node._backward(node.grad): given
+                grad = d(root)/d(node), it adds grad * d(node)/d(parent) into each parent's
+                .grad (needed by backward_frames only)
 
 A node that lacks one of these is refused with a TypeError that names the missing attribute.
 

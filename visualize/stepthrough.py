@@ -1,9 +1,10 @@
 """Backward, one chain-rule step at a time, as a sequence of pictures (lesson 02).
 
 Backward is a loop over the graph in reverse topological order. Each op node holds a local rule,
-`_backward()`, that reads the node's own grad dL/d(out) and adds dL/d(out) * d(out)/d(input) into
-each input's grad. Reverse topological order guarantees that when a node's rule runs, every node
-that used it has already added its share, so its grad is complete.
+`_backward(grad)`: called as `node._backward(node.grad)`, with the node's own grad dL/d(out), it
+adds dL/d(out) * d(out)/d(input) into each input's grad. Reverse topological order guarantees
+that when a node's rule runs, every node that used it has already added its share, so its grad
+is complete.
 
 `backward_frames` runs exactly that loop itself and draws the graph after every step:
 
@@ -27,11 +28,12 @@ INPUT_FILL = "#81d4fa"  # blue: its inputs, whose grads the rule just added to
 def backward_frames(root, *, rankdir="LR", show_grad=True, max_nodes=200):
     """Run backward from `root` step by step and return one `graphviz.Digraph` per step.
 
-    Resets every node's grad to 0 and the root's to 1, then calls each op node's `_backward()`
-    in reverse topological order; frame 0 shows the start, frame k the graph after the k-th rule.
-    The grads are left as a full backward leaves them. Show the frames in Jupyter one per cell
-    output (`for frame in frames: display(frame)`) or all at once with `show_frames(frames)`.
-    A graph of more than `max_nodes` values raises ValueError before any grad changes.
+    Resets every node's grad to 0 and the root's to 1, then calls each op node's rule,
+    `node._backward(node.grad)`, in reverse topological order; frame 0 shows the start, frame k
+    the graph after the k-th rule. The grads are left as a full backward leaves them. Show the
+    frames in Jupyter one per cell output (`for frame in frames: display(frame)`) or all at
+    once with `show_frames(frames)`. A graph of more than `max_nodes` values raises ValueError
+    before any grad changes.
     """
     graph = walk(root)
     if len(graph.nodes) > max_nodes:
@@ -56,7 +58,7 @@ def backward_frames(root, *, rankdir="LR", show_grad=True, max_nodes=200):
     frames = [frame(f"step 0 of {steps}: every grad starts at 0, and the grad of {root_name} is "
                     "1, its derivative with respect to itself", {id(root): STEP_FILL}, {})]
     for step, node in enumerate(rules, start=1):
-        node._backward()
+        _apply_rule(node)
         inputs = _distinct(node.parents)
         fills = {id(parent): INPUT_FILL for parent in inputs}
         fills[id(node)] = STEP_FILL
@@ -86,6 +88,23 @@ def show_frames(frames):
     return FrameStrip(frames)
 
 
+def _apply_rule(node):
+    """Run one node's rule so that its parents' .grad show the result at once.
+
+    A Value's rule adds into its parents' `.grad` itself. A Tensor's rule hands each parent
+    an array (`parent._accumulate`, into `parent._incoming`, which `backward()` adds into
+    `.grad` only once the whole pass has succeeded); here it is added straight away, so that
+    the frame can draw it."""
+    if not hasattr(node, "_incoming"):
+        node._backward(node.grad)
+        return
+    node._backward(node.grad.array)
+    for parent in _distinct(node.parents):
+        if parent._incoming is not None:
+            parent.grad.array[...] += parent._incoming
+            parent._incoming = None
+
+
 def _filled_like(data, value):
     """A gradient for `data`: the number `value`, or an array of data's shape filled with it.
 
@@ -93,6 +112,8 @@ def _filled_like(data, value):
     some operations on 0-d arrays, and a scalar cannot be filled in place) it is a 0-d array."""
     if not is_array(data):
         return value
+    if hasattr(data, "fill_"):  # a Tensor, whose grad is a Tensor too (outside any graph)
+        return data.detach().clone().fill_(value)
     grad = data[...].copy()
     grad.fill(value)
     return grad

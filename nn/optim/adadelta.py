@@ -55,4 +55,4 @@ class Adadelta(Optimizer):
         work *= 1 - rho
         u += work
         delta *= group["lr"]
-        param.data -= delta
+        param.array -= delta

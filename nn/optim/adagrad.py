@@ -49,4 +49,4 @@ class Adagrad(Optimizer):
         work += group["eps"]
         xp.divide(g, work, out=work)
         work *= lr_t
-        param.data -= work
+        param.array -= work

@@ -55,7 +55,7 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         if group["decoupled_weight_decay"]:
-            param.data *= 1 - lr * group["weight_decay"]
+            param.array *= 1 - lr * group["weight_decay"]
             g = self.effective_grad(param, grad, group["maximize"])
         else:
             g = self.effective_grad(param, grad, group["maximize"], group["weight_decay"])
@@ -75,7 +75,7 @@ class Adam(Optimizer):
         work += eps * root_c2
         xp.divide(m, work, out=work)
         work *= lr * root_c2 / (1 - beta1**t)
-        param.data -= work
+        param.array -= work
         # END EXERCISE
 
 

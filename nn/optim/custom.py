@@ -6,7 +6,7 @@ optimizer is therefore three decisions:
 
 1. its options, passed to `Optimizer.__init__` as `defaults` (each group may override them);
 2. its state, created in `update` the first time a parameter is seen (`state` starts empty);
-3. its update rule, written in place on the arrays `param.data`, `grad` and the state, with
+3. its update rule, written in place on the arrays `param.array`, `grad` and the state, with
    the parameter's array module `self.xp(param)` so it runs on NumPy and CuPy alike.
 
 The rule here (Bernstein et al., 2018) keeps a momentum m of the gradients and moves every
@@ -45,4 +45,4 @@ class SignSGD(Optimizer):
         m += work
         xp.sign(m, out=work)
         work *= group["lr"]
-        param.data -= work
+        param.array -= work

@@ -10,13 +10,14 @@ which lives here:
 - `state`: a dict from each parameter to its own memory (a momentum buffer, Adam's running
   moments, a step count). State is created lazily, on a parameter's first update.
 - `step()`: visits every parameter that has a gradient and calls `update`, the one method a
-  subclass writes. The update works on the raw arrays (`p.data`, `p.grad`) in place, so a step
+  subclass writes. The update works on the raw arrays (`p.array`, `p.grad.array`) in place, so
+  a step
   builds no autograd graph and allocates no new parameter arrays.
 
 Writing your own optimizer
 --------------------------
 Subclass `Optimizer`, pass your options to `super().__init__` as `defaults`, and write
-`update(param, grad, state, group)`, which changes `param.data` in place. `nn/optim/custom.py`
+`update(param, grad, state, group)`, which changes `param.array` in place. `nn/optim/custom.py`
 is a complete, tested example, sign-SGD with momentum (p <- p - lr * sign(m)):
 
     class SignSGD(Optimizer):
@@ -33,7 +34,7 @@ is a complete, tested example, sign-SGD with momentum (p <- p - lr * sign(m)):
             m += work
             xp.sign(m, out=work)                               # p <- p - lr sign(m)
             work *= group["lr"]
-            param.data -= work
+            param.array -= work
 
 The helpers keep updates cheap and device-agnostic: `xp(param)` is the array module of the
 parameter's device, `zeros_like(param)` makes state on that device, and `scratch(param, slot)`
@@ -115,11 +116,12 @@ class Optimizer:
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
-                    self.update(p, grad, state, group)
+                    self.update(p, grad.array, state, group)
+                    p._bump_version()  # a graph that saved p's old values must not use them
         return loss
 
     def update(self, param, grad, state, group):
-        """Change `param.data` in place using its gradient array `grad`, its `state` dict and
+        """Change `param.array` in place using its gradient array `grad`, its `state` dict and
         its group's options. Every optimizer writes this one method."""
         raise NotImplementedError(f"{type(self).__name__} must define update(param, grad, "
                                   "state, group)")
@@ -134,7 +136,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.fill(0)
+                    p.grad.zero_()
 
     # ---- helpers for writing updates ----------------------------------------------------
 
@@ -145,14 +147,14 @@ class Optimizer:
 
     def zeros_like(self, param, fill_value=0.0):
         """A new state array shaped like `param`, on its device, filled with `fill_value`."""
-        return self.xp(param).full_like(param.data, fill_value)
+        return self.xp(param).full_like(param.array, fill_value)
 
     def scratch(self, param, slot=0):
         """A work array shaped like `param`, to be overwritten with `out=`. One flat buffer per
         (slot, device, dtype), as long as the largest parameter, is reused for every parameter
         and every step, so updates allocate nothing. Its content is garbage until written, and
         the next `scratch` call with the same slot overwrites it."""
-        data = param.data
+        data = param.array
         key = (slot, param.device, data.dtype)
         buffer = self._scratch_buffers.get(key)
         if buffer is None or buffer.size < data.size:
@@ -169,7 +171,7 @@ class Optimizer:
         xp = self.xp(param)
         g = self.scratch(param, slot=0)
         if weight_decay != 0:
-            xp.multiply(param.data, weight_decay, out=g)
+            xp.multiply(param.array, weight_decay, out=g)
             if maximize:
                 xp.subtract(g, grad, out=g)
             else:
@@ -232,7 +234,7 @@ class Optimizer:
             return int(number) if float(number).is_integer() else number
         if tensor.backend.backend_of(value) is None:  # e.g. a torch tensor: read it via NumPy
             value = numpy.asarray(value)
-        return tensor.backend.to_device(value, param.device).astype(param.data.dtype)
+        return tensor.backend.to_device(value, param.device).astype(param.array.dtype)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

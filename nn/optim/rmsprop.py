@@ -71,4 +71,4 @@ class RMSprop(Optimizer):
             xp.multiply(b, group["lr"], out=work)
         else:
             work *= group["lr"]
-        param.data -= work
+        param.array -= work

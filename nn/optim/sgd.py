@@ -57,5 +57,5 @@ class SGD(Optimizer):
             else:
                 g = buf
         xp.multiply(g, lr, out=step)
-        param.data -= step
+        param.array -= step
         # END EXERCISE

@@ -3,7 +3,7 @@
 Recurrent networks especially can produce huge gradients (the same weights are multiplied
 at every time step). Clipping, done between `loss.backward()` and `optimizer.step()`, bounds
 the step without changing its direction (`clip_grad_norm_`) or bounds every coordinate
-(`clip_grad_value_`). Both change the `.grad` arrays in place.
+(`clip_grad_value_`). Both change the `.grad` tensors' memory in place.
 """
 
 import math
@@ -15,7 +15,7 @@ from tensor.backend import get_xp
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [(p.device, p.grad) for p in parameters if p.grad is not None]
+    return [(p.device, p.grad.array) for p in parameters if p.grad is not None]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):

@@ -13,10 +13,12 @@ from tensor.ops.shape import normalize_dim
 
 
 def relu(self):
-    out = self._result(self._backend.xp.maximum(self.data, 0), (self,), "relu")
+    out = self._result(self._backend.xp.maximum(self.array, 0), (self,), "relu",
+                       saves_output=True)
+    result = out.array
 
-    def backward():  # d max(a, 0)/da = 1 where a > 0, else 0 (we take 0 at the kink a = 0)
-        self._accumulate(out.grad * (out.data > 0))
+    def backward(grad):  # d max(a, 0)/da = 1 where a > 0, else 0 (we take 0 at the kink a = 0)
+        self._accumulate(grad * (result > 0))
 
     out._backward = backward
     return out
@@ -30,21 +32,22 @@ def _sigmoid(xp, x):
 
 
 def sigmoid(self):
-    s = _sigmoid(self._backend.xp, self.data)
-    out = self._result(s, (self,), "sigmoid")
+    s = _sigmoid(self._backend.xp, self.array)
+    out = self._result(s, (self,), "sigmoid", saves_output=True)
 
-    def backward():  # d sigma(a)/da = sigma(a) (1 - sigma(a)), from the output
-        self._accumulate(out.grad * s * (1 - s))
+    def backward(grad):  # d sigma(a)/da = sigma(a) (1 - sigma(a)), from the output
+        self._accumulate(grad * s * (1 - s))
 
     out._backward = backward
     return out
 
 
 def tanh(self):
-    out = self._result(self._backend.xp.tanh(self.data), (self,), "tanh")
+    out = self._result(self._backend.xp.tanh(self.array), (self,), "tanh", saves_output=True)
+    result = out.array
 
-    def backward():  # d tanh(a)/da = 1 - tanh(a)**2, from the output
-        self._accumulate(out.grad * (1 - out.data * out.data))
+    def backward(grad):  # d tanh(a)/da = 1 - tanh(a)**2, from the output
+        self._accumulate(grad * (1 - result * result))
 
     out._backward = backward
     return out
@@ -57,21 +60,21 @@ def gelu(self, approximate="none"):
     """GELU(x) = x Phi(x), Phi the standard normal CDF (approximate="none"), or PyTorch's tanh
     approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) (approximate="tanh")."""
     xp = self._backend.xp
-    x = self.data
+    x = self.array
     if approximate == "none":
         cdf = normal_cdf(xp, x)
-        out = self._result(x * cdf, (self,), "gelu")
+        out = self._result(x * cdf, (self,), "gelu", saved=(self,))
 
-        def backward():  # d(x Phi(x))/dx = Phi(x) + x phi(x)
-            self._accumulate(out.grad * (cdf + x * normal_pdf(xp, x)))
+        def backward(grad):  # d(x Phi(x))/dx = Phi(x) + x phi(x)
+            self._accumulate(grad * (cdf + x * normal_pdf(xp, x)))
 
     elif approximate == "tanh":
         t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-        out = self._result(0.5 * x * (1 + t), (self,), "gelu")
+        out = self._result(0.5 * x * (1 + t), (self,), "gelu", saved=(self,))
 
-        def backward():  # product rule, and d tanh(u)/du = 1 - tanh(u)**2
+        def backward(grad):  # product rule, and d tanh(u)/du = 1 - tanh(u)**2
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            self._accumulate(out.grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du))
+            self._accumulate(grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du))
 
     else:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
@@ -81,11 +84,11 @@ def gelu(self, approximate="none"):
 
 def silu(self):
     """SiLU (swish): x sigma(x)."""
-    s = _sigmoid(self._backend.xp, self.data)
-    out = self._result(self.data * s, (self,), "silu")
+    s = _sigmoid(self._backend.xp, self.array)
+    out = self._result(self.array * s, (self,), "silu", saved=(self,))
 
-    def backward():  # d(x s)/dx = s + x s (1 - s)
-        self._accumulate(out.grad * s * (1 + self.data * (1 - s)))
+    def backward(grad):  # d(x s)/dx = s + x s (1 - s)
+        self._accumulate(grad * s * (1 + self.array * (1 - s)))
 
     out._backward = backward
     return out
@@ -94,12 +97,12 @@ def silu(self):
 def leaky_relu(self, negative_slope=0.01):
     """x for x > 0, negative_slope * x otherwise."""
     xp = self._backend.xp
-    positive = self.data > 0
-    out = self._result(xp.where(positive, self.data, self.data * negative_slope), (self,),
-                       "leaky_relu")
+    positive = self.array > 0
+    out = self._result(xp.where(positive, self.array, self.array * negative_slope), (self,),
+                       "leaky_relu", saved=(self,))
 
-    def backward():  # slope 1 or negative_slope
-        self._accumulate(xp.where(positive, out.grad, out.grad * negative_slope))
+    def backward(grad):  # slope 1 or negative_slope
+        self._accumulate(xp.where(positive, grad, grad * negative_slope))
 
     out._backward = backward
     return out
@@ -108,12 +111,14 @@ def leaky_relu(self, negative_slope=0.01):
 def elu(self, alpha=1.0):
     """x for x > 0, alpha (e**x - 1) otherwise (exp is only taken of x <= 0: no overflow)."""
     xp = self._backend.xp
-    positive = self.data > 0
-    negative_part = alpha * xp.expm1(xp.minimum(self.data, 0))
-    out = self._result(xp.where(positive, self.data, negative_part), (self,), "elu")
+    positive = self.array > 0
+    negative_part = alpha * xp.expm1(xp.minimum(self.array, 0))
+    out = self._result(xp.where(positive, self.array, negative_part), (self,), "elu",
+                       saves_output=True)
+    result = out.array
 
-    def backward():  # 1 for x > 0; alpha e**x = out + alpha otherwise
-        self._accumulate(xp.where(positive, out.grad, out.grad * (out.data + alpha)))
+    def backward(grad):  # 1 for x > 0; alpha e**x = out + alpha otherwise
+        self._accumulate(xp.where(positive, grad, grad * (result + alpha)))
 
     out._backward = backward
     return out
@@ -125,11 +130,13 @@ def softmax(self, dim=-1):
     gradient is y * (g - sum_j g_j y_j)."""
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, "softmax")
-    e = xp.exp(self.data - self.data.max(axis=axis, keepdims=True))
-    out = self._result(e / e.sum(axis=axis, keepdims=True), (self,), "softmax")
+    e = xp.exp(self.array - self.array.max(axis=axis, keepdims=True))
+    out = self._result(e / e.sum(axis=axis, keepdims=True), (self,), "softmax",
+                       saves_output=True)
+    result = out.array
 
-    def backward():  # y * (g - sum(g * y))
-        y, g = out.data, out.grad
+    def backward(grad):  # y * (g - sum(g * y))
+        y, g = result, grad
         self._accumulate(y * (g - (g * y).sum(axis=axis, keepdims=True)))
 
     out._backward = backward
@@ -142,14 +149,15 @@ def log_softmax(self, dim=-1):
     g - softmax(x) * sum(g), with softmax(x) = exp(log_softmax(x)), the output."""
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, "log_softmax")
-    shifted = self.data - self.data.max(axis=axis, keepdims=True)
+    shifted = self.array - self.array.max(axis=axis, keepdims=True)
     out = self._result(shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)),
-                       (self,), "log_softmax")
+                       (self,), "log_softmax", saves_output=True)
+    result = out.array
 
-    def backward():  # d/dx_j sum_i g_i (x_i - logsumexp(x)) = g_j - softmax(x)_j sum_i g_i
-        g = out.grad
+    def backward(grad):  # d/dx_j sum_i g_i (x_i - logsumexp(x)) = g_j - softmax(x)_j sum_i g_i
+        g = grad
         # EXERCISE ch05: add g - softmax(x) * sum(g) into self (softmax(x) is exp of the output)
-        self._accumulate(g - xp.exp(out.data) * g.sum(axis=axis, keepdims=True))
+        self._accumulate(g - xp.exp(result) * g.sum(axis=axis, keepdims=True))
         # END EXERCISE
 
     out._backward = backward

@@ -12,7 +12,7 @@ def _compare(self, other, op, compute):
         a, b = self._pair(other, op)
     except TypeError:
         return NotImplemented
-    return a._result(compute(a.data, b.data), (), op)
+    return a._result(compute(a.array, b.array), (), op)
 
 
 def eq(self, other):
@@ -49,11 +49,11 @@ def _bitwise(self, other, op, compute):
     except TypeError:
         return NotImplemented
     _require_integral(a, op)
-    return a._result(compute(a.data, b.data), (), op)
+    return a._result(compute(a.array, b.array), (), op)
 
 
 def _require_integral(t, op):
-    if t.data.dtype.kind not in "biu":
+    if t.array.dtype.kind not in "biu":
         raise TypeError(f"'{op}' needs bool or integer tensors, got dtype {t.dtype}; compare "
                         "first to get a bool mask, e.g. (x > 0) & (x < 1)")
 
@@ -73,4 +73,4 @@ def bitwise_xor(self, other):
 def bitwise_not(self):
     """~t: logical not of a bool tensor, bitwise not of an integer one."""
     _require_integral(self, "~")
-    return self._result(~self.data, (), "~")
+    return self._result(~self.array, (), "~")

@@ -15,13 +15,13 @@ from tensor.ops.broadcast import broadcast_shapes, unbroadcast
 
 def add(self, other):
     a, b = self._pair(other, "+")
-    out = a._result(a.data + b.data, (a, b), "+")
+    out = a._result(a.array + b.array, (a, b), "+")
 
-    def backward():  # d(a+b)/da = 1, d(a+b)/db = 1: the gradient flows through unchanged
+    def backward(grad):  # d(a+b)/da = 1, d(a+b)/db = 1: the gradient flows through unchanged
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad, a.shape))
+            a._accumulate(unbroadcast(grad, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(out.grad, b.shape))
+            b._accumulate(unbroadcast(grad, b.shape))
 
     out._backward = backward
     return out
@@ -29,13 +29,13 @@ def add(self, other):
 
 def sub(self, other):
     a, b = self._pair(other, "-")
-    out = a._result(a.data - b.data, (a, b), "-")
+    out = a._result(a.array - b.array, (a, b), "-")
 
-    def backward():  # d(a-b)/da = 1, d(a-b)/db = -1
+    def backward(grad):  # d(a-b)/da = 1, d(a-b)/db = -1
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad, a.shape))
+            a._accumulate(unbroadcast(grad, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(-out.grad, b.shape))
+            b._accumulate(unbroadcast(-grad, b.shape))
 
     out._backward = backward
     return out
@@ -43,14 +43,14 @@ def sub(self, other):
 
 def mul(self, other):
     a, b = self._pair(other, "*")
-    out = a._result(a.data * b.data, (a, b), "*")
+    out = a._result(a.array * b.array, (a, b), "*", saved=_needed(a, b))
 
-    def backward():  # d(a*b)/da = b, d(a*b)/db = a
-        # EXERCISE ch04: accumulate unbroadcast(out.grad * b.data, a.shape) into a; likewise b
+    def backward(grad):  # d(a*b)/da = b, d(a*b)/db = a
+        # EXERCISE ch04: accumulate unbroadcast(grad * b.array, a.shape) into a; likewise b
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad * b.data, a.shape))
+            a._accumulate(unbroadcast(grad * b.array, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(out.grad * a.data, b.shape))
+            b._accumulate(unbroadcast(grad * a.array, b.shape))
         # END EXERCISE
 
     out._backward = backward
@@ -60,15 +60,16 @@ def mul(self, other):
 def truediv(self, other):
     """a / b. Integer tensors are divided as floats (float32), as in PyTorch."""
     a, b = self._pair(other, "/")
-    if a.data.dtype.kind != "f":  # after _pair both are ints (or bools)
+    if a.array.dtype.kind != "f":  # after _pair both are ints (or bools)
         a, b = a.float(), b.float()
-    out = a._result(a.data / b.data, (a, b), "/")
+    out = a._result(a.array / b.array, (a, b), "/", saved=(b,), saves_output=b.requires_grad)
+    result = out.array
 
-    def backward():  # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -(a/b)/b
+    def backward(grad):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b**2 = -(a/b)/b
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad / b.data, a.shape))
+            a._accumulate(unbroadcast(grad / b.array, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(-out.grad * out.data / b.data, b.shape))
+            b._accumulate(unbroadcast(-grad * result / b.array, b.shape))
 
     out._backward = backward
     return out
@@ -81,22 +82,28 @@ def pow(self, other):
     use 0 (its limit at a = 0 from the right), so no log of a non-positive number is taken.
     """
     a, b = self._pair(other, "**")
-    out = a._result(a.data**b.data, (a, b), "**")
+    out = a._result(a.array**b.array, (a, b), "**", saved=(a, b), saves_output=b.requires_grad)
+    result = out.array
 
-    def backward():
+    def backward(grad):
         xp = a._backend.xp
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad * b.data * a.data ** (b.data - 1), a.shape))
+            a._accumulate(unbroadcast(grad * b.array * a.array ** (b.array - 1), a.shape))
         if b.requires_grad:
-            positive = a.data > 0
-            log_a = xp.log(xp.where(positive, a.data, 1))
-            b._accumulate(unbroadcast(out.grad * out.data * log_a, b.shape))
+            positive = a.array > 0
+            log_a = xp.log(xp.where(positive, a.array, 1))
+            b._accumulate(unbroadcast(grad * result * log_a, b.shape))
 
     out._backward = backward
     return out
 
 
 # Reflected ops: `2 * t` asks int.__mul__ first, which declines; Python then calls t.__rmul__(2).
+
+
+def _needed(a, b):
+    """What a product's backward reads: b for a's gradient, a for b's (only those needed)."""
+    return (b if a.requires_grad else None, a if b.requires_grad else None)
 
 
 def radd(self, other):
@@ -120,20 +127,21 @@ def rpow(self, other):
 
 
 def neg(self):
-    out = self._result(-self.data, (self,), "neg")
+    out = self._result(-self.array, (self,), "neg")
 
-    def backward():  # d(-a)/da = -1
-        self._accumulate(-out.grad)
+    def backward(grad):  # d(-a)/da = -1
+        self._accumulate(-grad)
 
     out._backward = backward
     return out
 
 
 def exp(self):
-    out = self._result(self._backend.xp.exp(self.data), (self,), "exp")
+    out = self._result(self._backend.xp.exp(self.array), (self,), "exp", saves_output=True)
+    result = out.array
 
-    def backward():  # d(e**a)/da = e**a: the output is its own derivative
-        self._accumulate(out.grad * out.data)
+    def backward(grad):  # d(e**a)/da = e**a: the output is its own derivative
+        self._accumulate(grad * result)
 
     out._backward = backward
     return out
@@ -141,20 +149,21 @@ def exp(self):
 
 def log(self):
     """The natural logarithm (nan for negative numbers, -inf at 0, as in NumPy)."""
-    out = self._result(self._backend.xp.log(self.data), (self,), "log")
+    out = self._result(self._backend.xp.log(self.array), (self,), "log", saved=(self,))
 
-    def backward():  # d(ln a)/da = 1/a
-        self._accumulate(out.grad / self.data)
+    def backward(grad):  # d(ln a)/da = 1/a
+        self._accumulate(grad / self.array)
 
     out._backward = backward
     return out
 
 
 def sqrt(self):
-    out = self._result(self._backend.xp.sqrt(self.data), (self,), "sqrt")
+    out = self._result(self._backend.xp.sqrt(self.array), (self,), "sqrt", saves_output=True)
+    result = out.array
 
-    def backward():  # d(sqrt a)/da = 1 / (2 sqrt a), from the output
-        self._accumulate(out.grad / (2 * out.data))
+    def backward(grad):  # d(sqrt a)/da = 1 / (2 sqrt a), from the output
+        self._accumulate(grad / (2 * result))
 
     out._backward = backward
     return out
@@ -162,10 +171,10 @@ def sqrt(self):
 
 def abs(self):
     xp = self._backend.xp
-    out = self._result(xp.abs(self.data), (self,), "abs")
+    out = self._result(xp.abs(self.array), (self,), "abs", saved=(self,))
 
-    def backward():  # d|a|/da = sign(a) (0 at the kink a = 0, as in PyTorch)
-        self._accumulate(out.grad * xp.sign(self.data))
+    def backward(grad):  # d|a|/da = sign(a) (0 at the kink a = 0, as in PyTorch)
+        self._accumulate(grad * xp.sign(self.array))
 
     out._backward = backward
     return out
@@ -181,15 +190,15 @@ def clamp(self, min=None, max=None):
             raise TypeError(f"clamp: min and max must be numbers, got {type(bound).__name__} "
                             "(for tensor bounds use maximum and minimum)")
     xp = self._backend.xp
-    out = self._result(xp.clip(self.data, min, max), (self,), "clamp")
+    out = self._result(xp.clip(self.array, min, max), (self,), "clamp", saved=(self,))
 
-    def backward():  # d clamp(a)/da = 1 inside the bounds, 0 outside
+    def backward(grad):  # d clamp(a)/da = 1 inside the bounds, 0 outside
         inside = True
         if min is not None:
-            inside = self.data >= min
+            inside = self.array >= min
         if max is not None:
-            inside = inside & (self.data <= max)
-        self._accumulate(out.grad * inside)
+            inside = inside & (self.array <= max)
+        self._accumulate(grad * inside)
 
     out._backward = backward
     return out
@@ -209,15 +218,15 @@ def minimum(self, other):
 def _pick(self, other, op):
     a, b = self._pair(other, op)
     xp = a._backend.xp
-    out = a._result(getattr(xp, op)(a.data, b.data), (a, b), op)
+    out = a._result(getattr(xp, op)(a.array, b.array), (a, b), op, saved=(a, b))
 
-    def backward():  # the gradient goes to whichever input was picked; halves on a tie
-        won = (a.data > b.data) if op == "maximum" else (a.data < b.data)
-        share_a = won.astype(out.grad.dtype) + (a.data == b.data) * out.grad.dtype.type(0.5)
+    def backward(grad):  # the gradient goes to whichever input was picked; halves on a tie
+        won = (a.array > b.array) if op == "maximum" else (a.array < b.array)
+        share_a = won.astype(grad.dtype) + (a.array == b.array) * grad.dtype.type(0.5)
         if a.requires_grad:
-            a._accumulate(unbroadcast(out.grad * share_a, a.shape))
+            a._accumulate(unbroadcast(grad * share_a, a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(out.grad * (1 - share_a), b.shape))
+            b._accumulate(unbroadcast(grad * (1 - share_a), b.shape))
 
     out._backward = backward
     return out
@@ -242,14 +251,15 @@ def where(condition, input, other):
                            f"{a.device}; move one with .to(device) first")
     broadcast_shapes(condition.shape, broadcast_shapes(a.shape, b.shape, "where"), "where")
     xp = a._backend.xp
-    out = a._result(xp.where(condition.data, a.data, b.data), (condition, a, b), "where")
+    out = a._result(xp.where(condition.array, a.array, b.array), (condition, a, b), "where",
+                    saved=(condition,))
 
-    def backward():
-        zero = out.grad.dtype.type(0)
+    def backward(grad):
+        zero = grad.dtype.type(0)
         if a.requires_grad:
-            a._accumulate(unbroadcast(xp.where(condition.data, out.grad, zero), a.shape))
+            a._accumulate(unbroadcast(xp.where(condition.array, grad, zero), a.shape))
         if b.requires_grad:
-            b._accumulate(unbroadcast(xp.where(condition.data, zero, out.grad), b.shape))
+            b._accumulate(unbroadcast(xp.where(condition.array, zero, grad), b.shape))
 
     out._backward = backward
     return out

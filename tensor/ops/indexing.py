@@ -1,4 +1,5 @@
-"""Indexing: `t[...]` (basic and advanced), `gather`, `masked_fill`, and `t[...] = v`.
+"""Indexing: `t[...]` (basic and advanced), `gather`, `masked_fill`, and `index_put` (what
+`t[...] = v` computes before tensor/inplace.py writes it into t).
 
 Selecting elements is linear, and its gradient is the reverse move: every selected element
 receives the gradient of the output position it went to, every other element receives 0. When
@@ -7,12 +8,11 @@ plain `grad[index] = g` would not do (the second write overwrites the first): th
 backend's scatter-add is for (`numpy.add.at` / `cupyx.scatter_add`).
 """
 
-from tensor import grad_mode
 from tensor.ops.broadcast import broadcast_shapes
 
 
 def _array_key(self, key):
-    """The key for indexing self.data, and whether it contains integer arrays (which may repeat
+    """The key for indexing self.array, and whether it contains integer arrays (which may repeat
     an index). Tensors must be on self's device; lists and host arrays become index arrays on
     it (an explicit copy, asked for by writing them as an index)."""
     from tensor.tensor import Tensor  # here, not at the top: tensor.py imports this module
@@ -25,7 +25,7 @@ def _array_key(self, key):
             if part._backend is not backend:
                 raise RuntimeError(f"indexing a {self.device} tensor with a {part.device} "
                                    "tensor; move the index with .to(device) first")
-            part = part.data
+            part = part.array
         elif isinstance(part, (list, tuple)):
             part = backend.asarray(part) if part else backend.asarray(part, dtype="int64")
         elif hasattr(part, "shape") and not backend.is_array(part):
@@ -41,41 +41,79 @@ def _array_key(self, key):
 
 def getitem(self, key):
     key, repeats = _array_key(self, key)
-    data = self.data[key]
-    if not self._backend.is_array(data):  # NumPy returns a scalar for a single element
-        data = self._backend.xp.asarray(data)
-    out = self._result(data, (self,), "[]")
+    # t[0] of a vector is a 0-d VIEW in PyTorch (t[0].zero_() changes t); NumPy gives a copied
+    # scalar for a[0] but a 0-d view for a[0, ...], so basic keys get an Ellipsis
+    basic = all(isinstance(part, (int, slice)) or part is None for part in key)
+    data = self.array[key + (Ellipsis,)] if basic else self.array[key]
+    out = self._result(data, (self,), _index_op(key))
 
-    def backward():  # selected elements receive their gradient, the others 0
-        grad = self._backend.xp.zeros_like(self.data)
+    def backward(grad):  # selected elements receive their gradient, the others 0
+        spread = self._backend.xp.zeros_like(self.array)
         if repeats:
-            self._backend.scatter_add(grad, key, out.grad)  # an index used twice gets both
+            self._backend.scatter_add(spread, key, grad)  # an index used twice gets both
         else:
-            grad[key] = out.grad
-        self._accumulate(grad)
+            spread[key] = grad
+        self._accumulate(spread)
 
     out._backward = backward
     return out
 
 
-def setitem(self, key, value):
-    """t[key] = value, in place. Not recorded in the graph, so it is refused on a tensor that
-    requires grad (do it under no_grad(), e.g. to initialize a parameter). Changing a tensor
-    that an op has already used would silently falsify that op's gradient: don't."""
-    from tensor.tensor import Tensor
+def _index_op(key):
+    """The op's name, as PyTorch's nodes say it. PyTorch applies a basic key part by part, so
+    its last integer or slice names the node: "select" (SelectBackward0) or "slice"; index
+    arrays and masks make it "[]" (IndexBackward0)."""
+    last = "[]"
+    for part in key:
+        if hasattr(part, "shape") and part.ndim > 0:
+            return "[]"
+        if isinstance(part, int):
+            last = "select"
+        elif isinstance(part, slice):
+            last = "slice"
+    return last
 
-    if self._requires_grad and grad_mode.enabled:
-        raise RuntimeError("in-place assignment t[...] = ... to a tensor that requires grad "
-                           "would bypass autograd; do it inside `with tensor.no_grad():`")
-    key, _ = _array_key(self, key)
-    if isinstance(value, Tensor):
-        if value._backend is not self._backend:
-            raise RuntimeError(f"assigning a {value.device} tensor into a {self.device} tensor; "
-                               "move it with .to(device) first")
-        value = value.data
+
+def index_put(self, key, values, accumulate=False):
+    """A copy of self with the elements at `key` replaced by `values` (broadcast to
+    self[key]'s shape), or, with accumulate=True, increased by them (repeated indices add
+    up). The out-of-place form of `t[key] = values` (tensor/inplace.py).
+
+    The gradient splits along the same key: the replaced elements of self receive 0 (their
+    old values no longer matter), `values` receives the gradient of the places it went to,
+    summed over broadcasting; with accumulate, self receives the whole gradient."""
+    from tensor.ops.broadcast import unbroadcast
+
+    key, repeats = _array_key(self, key if isinstance(key, tuple) else (key,))
+    values = values.to(self.dtype) if values.dtype != self.dtype else values
+    if values._backend is not self._backend:
+        raise RuntimeError(f"assigning a {values.device} tensor into a {self.device} tensor; "
+                           "move it with .to(device) first")
+    xp = self._backend.xp
+    place = self.array[key].shape
+    if broadcast_shapes(place, values.shape, "[]=") != tuple(place):
+        raise ValueError(f"cannot assign values of shape {tuple(values.shape)} to the "
+                         f"selection of shape {tuple(place)}")
+    data = self.array.copy()
+    if accumulate:
+        self._backend.scatter_add(data, key, xp.broadcast_to(values.array, place))
     else:
-        value = self._constant(value, "[]=").data
-    self.data[key] = value
+        data[key] = values.array
+    out = self._result(data, (self, values), "index_put")
+
+    def backward(grad):  # each element's gradient goes to whichever value ended up there
+        if self.requires_grad:
+            if accumulate:
+                self._accumulate(grad)
+            else:
+                kept = grad.copy()
+                kept[key] = 0
+                self._accumulate(kept)
+        if values.requires_grad:
+            values._accumulate(unbroadcast(grad[key], values.shape))
+
+    out._backward = backward
+    return out
 
 
 def gather(self, dim, index):
@@ -92,15 +130,15 @@ def gather(self, dim, index):
                          f"{self.shape} along dim {dim} (same number of dimensions, and no "
                          "larger except along dim)")
     xp = self._backend.xp
-    key = tuple(index.data if d == axis else
+    key = tuple(index.array if d == axis else
                 xp.arange(n).reshape((1,) * d + (n,) + (1,) * (index.ndim - d - 1))
                 for d, n in enumerate(index.shape))
-    out = self._result(self.data[key], (self,), "gather")
+    out = self._result(self.array[key], (self,), "gather", saved=(index,))
 
-    def backward():  # each picked element receives the gradient of the place it went to
-        grad = xp.zeros_like(self.data)
-        self._backend.scatter_add(grad, key, out.grad)
-        self._accumulate(grad)
+    def backward(grad):  # each picked element receives the gradient of the place it went to
+        spread = xp.zeros_like(self.array)
+        self._backend.scatter_add(spread, key, grad)
+        self._accumulate(spread)
 
     out._backward = backward
     return out
@@ -118,11 +156,12 @@ def masked_fill(self, mask, value):
     if isinstance(value, Tensor):
         value = value.item()
     xp = self._backend.xp
-    fill = self.data.dtype.type(value)
-    out = self._result(xp.where(mask.data, fill, self.data), (self,), "masked_fill")
+    fill = self.array.dtype.type(value)
+    out = self._result(xp.where(mask.array, fill, self.array), (self,), "masked_fill",
+                       saved=(mask,))
 
-    def backward():  # 0 where filled, the gradient elsewhere
-        self._accumulate(xp.where(mask.data, out.grad.dtype.type(0), out.grad))
+    def backward(grad):  # 0 where filled, the gradient elsewhere
+        self._accumulate(xp.where(mask.array, grad.dtype.type(0), grad))
 
     out._backward = backward
     return out

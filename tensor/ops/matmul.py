@@ -19,15 +19,16 @@ from tensor.ops.broadcast import broadcast_shapes, unbroadcast
 def matmul(self, other):
     a, b = self._pair(other, "@", broadcast=False)
     _check_shapes(a.shape, b.shape)
-    data = a.data @ b.data
+    data = a.array @ b.array
     if a.ndim == 1 and b.ndim == 1:  # NumPy returns a scalar for vector @ vector
         data = a._backend.xp.asarray(data)
-    out = a._result(data, (a, b), "@")
+    out = a._result(data, (a, b), "@", saved=(b if a.requires_grad else None,
+                                                 a if b.requires_grad else None))
 
-    def backward():  # dL/dA = dL/dC @ B^T,  dL/dB = A^T @ dL/dC
-        g = out.grad
-        A = a.data if a.ndim > 1 else a.data[None, :]  # a vector as a (1, k) row
-        B = b.data if b.ndim > 1 else b.data[:, None]  # a vector as a (k, 1) column
+    def backward(grad):  # dL/dA = dL/dC @ B^T,  dL/dB = A^T @ dL/dC
+        g = grad
+        A = a.array if a.ndim > 1 else a.array[None, :]  # a vector as a (1, k) row
+        B = b.array if b.ndim > 1 else b.array[:, None]  # a vector as a (k, 1) column
         if b.ndim == 1:
             g = g[..., None]  # put back the column dimension the product removed
         if a.ndim == 1:

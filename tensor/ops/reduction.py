@@ -27,12 +27,12 @@ def _drop(kept, axes, keepdim):
 
 def sum(self, dim=None, keepdim=False):
     axes = normalize_dims(dim, self.ndim, "sum")
-    kept = self.data.sum(axis=axes, keepdims=True)
+    kept = self.array.sum(axis=axes, keepdims=True)
     out = self._result(_drop(kept, axes, keepdim), (self,), "sum")
 
-    def backward():  # d(x_1 + ... + x_n)/dx_i = 1: every x_i receives the output's gradient
+    def backward(grad):  # d(x_1 + ... + x_n)/dx_i = 1: every x_i receives the output's gradient
         xp = self._backend.xp
-        self._accumulate(xp.broadcast_to(out.grad.reshape(kept.shape), self.shape))
+        self._accumulate(xp.broadcast_to(grad.reshape(kept.shape), self.shape))
 
     out._backward = backward
     return out
@@ -42,12 +42,12 @@ def mean(self, dim=None, keepdim=False):
     _require_float(self, "mean")
     axes = normalize_dims(dim, self.ndim, "mean")
     count = _count(self, axes)
-    kept = self.data.mean(axis=axes, keepdims=True)
+    kept = self.array.mean(axis=axes, keepdims=True)
     out = self._result(_drop(kept, axes, keepdim), (self,), "mean")
 
-    def backward():  # d((x_1 + ... + x_n)/n)/dx_i = 1/n
+    def backward(grad):  # d((x_1 + ... + x_n)/n)/dx_i = 1/n
         xp = self._backend.xp
-        self._accumulate(xp.broadcast_to(out.grad.reshape(kept.shape) / count, self.shape))
+        self._accumulate(xp.broadcast_to(grad.reshape(kept.shape) / count, self.shape))
 
     out._backward = backward
     return out
@@ -62,14 +62,14 @@ def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
         correction = 1 if unbiased else 0
     axes = normalize_dims(dim, self.ndim, "var")
     count = _count(self, axes)
-    kept = self.data.var(axis=axes, ddof=correction, keepdims=True)
-    out = self._result(_drop(kept, axes, keepdim), (self,), "var")
+    kept = self.array.var(axis=axes, ddof=correction, keepdims=True)
+    out = self._result(_drop(kept, axes, keepdim), (self,), "var", saved=(self,))
 
-    def backward():  # d var/dx_i = 2 (x_i - mean) / (n - correction); the mean's own
+    def backward(grad):  # d var/dx_i = 2 (x_i - mean) / (n - correction); the mean's own
         # dependence on x_i drops out, because the deviations sum to zero
-        deviation = self.data - self.data.mean(axis=axes, keepdims=True)
+        deviation = self.array - self.array.mean(axis=axes, keepdims=True)
         scale = 2 / (count - correction) if count > correction else float("nan")
-        self._accumulate(out.grad.reshape(kept.shape) * scale * deviation)
+        self._accumulate(grad.reshape(kept.shape) * scale * deviation)
 
     out._backward = backward
     return out
@@ -94,13 +94,14 @@ def amin(self, dim=None, keepdim=False):
 
 def _extreme(self, dim, keepdim, op):
     axes = normalize_dims(dim, self.ndim, op)
-    kept = (self.data.max if op in ("amax", "max") else self.data.min)(axis=axes, keepdims=True)
-    out = self._result(_drop(kept, axes, keepdim), (self,), op)
+    kept = (self.array.max if op in ("amax", "max") else self.array.min)(axis=axes, keepdims=True)
+    out = self._result(_drop(kept, axes, keepdim), (self,), op, saved=(self,),
+                       saves_output=True)
 
-    def backward():  # d max/dx_i = 1 for the maximal x_i, 0 for the others (split over ties)
-        hit = self.data == kept
-        ties = hit.sum(axis=axes, keepdims=True, dtype=self.data.dtype)
-        self._accumulate(hit * (out.grad.reshape(kept.shape) / ties))
+    def backward(grad):  # d max/dx_i = 1 for the maximal x_i, 0 for the others (split over ties)
+        hit = self.array == kept
+        ties = hit.sum(axis=axes, keepdims=True, dtype=self.array.dtype)
+        self._accumulate(hit * (grad.reshape(kept.shape) / ties))
 
     out._backward = backward
     return out
@@ -133,15 +134,15 @@ def min(self, dim=None, keepdim=False):
 def _extreme_along(self, dim, keepdim, op):
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, op)
-    pick = self.data.argmax if op == "max" else self.data.argmin
+    pick = self.array.argmax if op == "max" else self.array.argmin
     index = pick(axis=axis, keepdims=True)
-    kept = xp.take_along_axis(self.data, index, axis)
-    out = self._result(_drop(kept, (axis,), keepdim), (self,), op)
+    kept = xp.take_along_axis(self.array, index, axis)
+    out = self._result(_drop(kept, (axis,), keepdim), (self,), f"{op}(dim)", saved=(self,))
     indices = self._result(_drop(index, (axis,), keepdim), (), f"arg{op}")
 
-    def backward():  # only the element that was picked receives the gradient
+    def backward(grad):  # only the element that was picked receives the gradient
         position = xp.arange(self.shape[axis]).reshape((-1,) + (1,) * (self.ndim - axis - 1))
-        self._accumulate((position == index) * out.grad.reshape(kept.shape))
+        self._accumulate((position == index) * grad.reshape(kept.shape))
 
     out._backward = backward
     return ValuesIndices(out, indices)
@@ -154,13 +155,14 @@ def logsumexp(self, dim, keepdim=False):
     _require_float(self, "logsumexp")
     xp = self._backend.xp
     axes = normalize_dims(dim, self.ndim, "logsumexp")
-    top = self.data.max(axis=axes, keepdims=True)
+    top = self.array.max(axis=axes, keepdims=True)
     top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or inf): nothing to shift by
-    kept = xp.log(xp.exp(self.data - top).sum(axis=axes, keepdims=True)) + top
-    out = self._result(_drop(kept, axes, keepdim), (self,), "logsumexp")
+    kept = xp.log(xp.exp(self.array - top).sum(axis=axes, keepdims=True)) + top
+    out = self._result(_drop(kept, axes, keepdim), (self,), "logsumexp", saved=(self,),
+                       saves_output=True)
 
-    def backward():  # d logsumexp/dx_i = softmax(x)_i
-        self._accumulate(out.grad.reshape(kept.shape) * xp.exp(self.data - kept))
+    def backward(grad):  # d logsumexp/dx_i = softmax(x)_i
+        self._accumulate(grad.reshape(kept.shape) * xp.exp(self.array - kept))
 
     out._backward = backward
     return out
@@ -178,7 +180,7 @@ def argmin(self, dim=None, keepdim=False):
 
 def _arg(self, dim, keepdim, op):
     xp = self._backend.xp
-    find = getattr(self.data, op)
+    find = getattr(self.array, op)
     if dim is None:
         return self._result(xp.asarray(find()), (), op)
     axis = normalize_dim(dim, self.ndim, op)
@@ -188,13 +190,13 @@ def _arg(self, dim, keepdim, op):
 def all(self, dim=None, keepdim=False):
     """Whether every element is nonzero (True), over `dim`; a bool tensor."""
     axes = normalize_dims(dim, self.ndim, "all")
-    return self._result(_drop(self.data.all(axis=axes, keepdims=True), axes, keepdim), (), "all")
+    return self._result(_drop(self.array.all(axis=axes, keepdims=True), axes, keepdim), (), "all")
 
 
 def any(self, dim=None, keepdim=False):
     """Whether some element is nonzero (True), over `dim`; a bool tensor."""
     axes = normalize_dims(dim, self.ndim, "any")
-    return self._result(_drop(self.data.any(axis=axes, keepdims=True), axes, keepdim), (), "any")
+    return self._result(_drop(self.array.any(axis=axes, keepdims=True), axes, keepdim), (), "any")
 
 
 def _count(self, axes):
@@ -205,6 +207,6 @@ def _count(self, axes):
 
 
 def _require_float(self, op):
-    if self.data.dtype.kind != "f":
+    if self.array.dtype.kind != "f":
         raise TypeError(f"{op}() needs a floating-point tensor, got dtype {self.dtype}; "
                         "convert it first, e.g. with .float()")

@@ -42,16 +42,21 @@ def _shape_args(shape):
 
 def reshape(self, *shape):
     """The same elements (in row-major order) in a new shape; one size may be -1 (inferred)."""
-    shape = _shape_args(shape)
-    try:
-        data = self.data.reshape(shape)
-    except ValueError:
-        raise ValueError(f"reshape: cannot arrange a tensor of shape {self.shape} "
-                         f"({self.data.size} elements) as shape {shape}") from None
-    out = self._result(data, (self,), "reshape")
+    return _reshaped(self, _shape_args(shape), "reshape")
 
-    def backward():  # the gradient, reshaped back
-        self._accumulate(out.grad.reshape(self.shape))
+
+def _reshaped(self, shape, op):
+    """reshape, recorded under the name of the op that asked for it (view, flatten, squeeze,
+    unsqueeze are all reshapes, but a drawing and `grad_fn` should say which one was used)."""
+    try:
+        data = self.array.reshape(shape)
+    except ValueError:
+        raise ValueError(f"{op}: cannot arrange a tensor of shape {self.shape} "
+                         f"({self.array.size} elements) as shape {shape}") from None
+    out = self._result(data, (self,), op)
+
+    def backward(grad):  # the gradient, reshaped back
+        self._accumulate(grad.reshape(self.shape))
 
     out._backward = backward
     return out
@@ -59,41 +64,42 @@ def reshape(self, *shape):
 
 def view(self, *shape):
     """reshape, by PyTorch's other name (here it shares memory whenever NumPy can)."""
-    return reshape(self, *shape)
+    return _reshaped(self, _shape_args(shape), "view")
 
 
 def flatten(self, start_dim=0, end_dim=-1):
     """Merge dimensions start_dim..end_dim into one (all of them by default)."""
     if self.ndim == 0:
-        return reshape(self, 1)
+        return _reshaped(self, (1,), "flatten")
     start = normalize_dim(start_dim, self.ndim, "flatten")
     end = normalize_dim(end_dim, self.ndim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return reshape(self, self.shape[:start] + (-1,) + self.shape[end + 1:])
+    return _reshaped(self, self.shape[:start] + (-1,) + self.shape[end + 1:], "flatten")
 
 
 def squeeze(self, dim=None):
     """Remove dimensions of size 1: all of them, or those in `dim` (int or tuple) that have
     size 1 (others are left alone, as in PyTorch)."""
     axes = normalize_dims(dim, self.ndim, "squeeze")
-    return reshape(self, tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1)))
+    kept = tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1))
+    return _reshaped(self, kept, "squeeze" if dim is None else "squeeze(dim)")
 
 
 def unsqueeze(self, dim):
     """Insert a dimension of size 1 at position `dim` (in the result's numbering)."""
     axis = normalize_dim(dim, self.ndim + 1, "unsqueeze")
-    return reshape(self, self.shape[:axis] + (1,) + self.shape[axis:])
+    return _reshaped(self, self.shape[:axis] + (1,) + self.shape[axis:], "unsqueeze")
 
 
 def transpose(self, dim0, dim1):
     """Swap two dimensions (a view)."""
     a = normalize_dim(dim0, self.ndim, "transpose")
     b = normalize_dim(dim1, self.ndim, "transpose")
-    out = self._result(self.data.swapaxes(a, b), (self,), "transpose")
+    out = self._result(self.array.swapaxes(a, b), (self,), "transpose")
 
-    def backward():  # swapping twice is the identity
-        self._accumulate(out.grad.swapaxes(a, b))
+    def backward(grad):  # swapping twice is the identity
+        self._accumulate(grad.swapaxes(a, b))
 
     out._backward = backward
     return out
@@ -106,11 +112,11 @@ def permute(self, *dims):
     if sorted(axes) != list(range(self.ndim)):
         raise ValueError(f"permute: {dims} is not an ordering of the {self.ndim} dimensions of "
                          f"a tensor of shape {self.shape}")
-    out = self._result(self.data.transpose(axes), (self,), "permute")
+    out = self._result(self.array.transpose(axes), (self,), "permute")
     inverse = tuple(sorted(range(self.ndim), key=axes.__getitem__))
 
-    def backward():  # the inverse permutation puts every axis back
-        self._accumulate(out.grad.transpose(inverse))
+    def backward(grad):  # the inverse permutation puts every axis back
+        self._accumulate(grad.transpose(inverse))
 
     out._backward = backward
     return out
@@ -119,10 +125,10 @@ def permute(self, *dims):
 def reverse_dims(self):
     """`t.T`: the dimensions in reverse order (the transpose of a matrix), a view. The same as
     permute(n-1, ..., 1, 0), written directly because `x @ W.T` (a linear layer) is so common."""
-    out = self._result(self.data.T, (self,), "T")
+    out = self._result(self.array.T, (self,), "T")
 
-    def backward():  # reversing the dimensions twice is the identity
-        self._accumulate(out.grad.T)
+    def backward(grad):  # reversing the dimensions twice is the identity
+        self._accumulate(grad.T)
 
     out._backward = backward
     return out
@@ -142,10 +148,10 @@ def expand(self, *sizes):
         if n != 1 and n != shape[i + extra]:
             raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes} (size {n} "
                              f"of dimension {i} is not 1)")
-    out = self._result(self._backend.xp.broadcast_to(self.data, shape), (self,), "expand")
+    out = self._result(self._backend.xp.broadcast_to(self.array, shape), (self,), "expand")
 
-    def backward():  # the expanded copies' gradients are summed
-        self._accumulate(unbroadcast(out.grad, self.shape))
+    def backward(grad):  # the expanded copies' gradients are summed
+        self._accumulate(unbroadcast(grad, self.shape))
 
     out._backward = backward
     return out
@@ -163,15 +169,15 @@ def cat(tensors, dim=0):
             raise ValueError(f"cat: shapes {[t.shape for t in tensors]} differ outside "
                              f"dimension {dim}")
     xp = first._backend.xp
-    out = first._result(xp.concatenate([t.data for t in tensors], axis=axis), tuple(tensors),
+    out = first._result(xp.concatenate([t.array for t in tensors], axis=axis), tuple(tensors),
                         "cat")
 
-    def backward():  # piece i receives the slice of the gradient where it was placed
+    def backward(grad):  # piece i receives the slice of the gradient where it was placed
         start = 0
         for t in tensors:
             stop = start + t.shape[axis]
             if t.requires_grad:
-                t._accumulate(out.grad[(slice(None),) * axis + (slice(start, stop),)])
+                t._accumulate(grad[(slice(None),) * axis + (slice(start, stop),)])
             start = stop
 
     out._backward = backward
@@ -188,12 +194,12 @@ def stack(tensors, dim=0):
                          f"{[t.shape for t in tensors]}")
     axis = normalize_dim(dim, first.ndim + 1, "stack")
     xp = first._backend.xp
-    out = first._result(xp.stack([t.data for t in tensors], axis=axis), tuple(tensors), "stack")
+    out = first._result(xp.stack([t.array for t in tensors], axis=axis), tuple(tensors), "stack")
 
-    def backward():  # tensor i receives the gradient's slice i along the new dimension
+    def backward(grad):  # tensor i receives the gradient's slice i along the new dimension
         for i, t in enumerate(tensors):
             if t.requires_grad:
-                t._accumulate(out.grad[(slice(None),) * axis + (i,)])
+                t._accumulate(grad[(slice(None),) * axis + (i,)])
 
     out._backward = backward
     return out
@@ -248,11 +254,11 @@ def pad(input, pad, mode="constant", value=0.0):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     xp = input._backend.xp
     fill = input.dtype.type(value)
-    out = input._result(xp.pad(input.data, widths, constant_values=fill), (input,), "pad")
+    out = input._result(xp.pad(input.array, widths, constant_values=fill), (input,), "pad")
     inside = tuple(slice(before, before + n) for (before, _), n in zip(widths, input.shape))
 
-    def backward():  # the gradient of the original elements; the padding had no inputs
-        input._accumulate(out.grad[inside])
+    def backward(grad):  # the gradient of the original elements; the padding had no inputs
+        input._accumulate(grad[inside])
 
     out._backward = backward
     return out
