@@ -27,9 +27,11 @@ from visualize.plots import (
     plot_image_grid,
     plot_losses,
 )
+from visualize.progress import progress
 from visualize.stepthrough import backward_frames, show_frames
 
 __all__ = [
+    "progress",
     "backward_frames",
     "draw_graph",
     "plot_confusion_matrix",
