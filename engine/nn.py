@@ -1,10 +1,10 @@
 """Neurons, layers and a multi-layer perceptron made of `Value`s (chapter 03).
 
-A neuron computes relu(w . x + b) (or just w . x + b); a layer is several neurons reading the
-same inputs; an MLP is layers in a row. Every weight and bias is a leaf `Value`, so one
-`loss.backward()` gives each of them its gradient, and training is: nudge every parameter
-against its gradient, repeat. The names follow PyTorch (`parameters()`, `zero_grad()`,
-`manual_seed`) so that they carry over.
+A neuron computes phi(w . x + b), where the activation phi is relu (the default), tanh, sigmoid,
+or nothing at all (a linear neuron); a layer is several neurons reading the same inputs; an MLP
+is layers in a row. Every weight and bias is a leaf `Value`, so one `loss.backward()` gives each
+of them its gradient, and training is: nudge every parameter against its gradient, repeat. The
+names follow PyTorch (`parameters()`, `zero_grad()`, `manual_seed`) so that they carry over.
 """
 
 import random
@@ -12,6 +12,29 @@ import random
 from engine.value import Value, linear
 
 _rng = random.Random(0)
+
+# The activations a neuron can apply to its weighted sum, by name: each is a method of Value,
+# with its local derivative written beside it in engine/value.py.
+ACTIVATIONS = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid}
+_TITLES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", None: "Linear"}
+
+
+def activation_name(nonlin):
+    """The activation `nonlin` asks for, as a key of ACTIVATIONS, or None for a linear neuron.
+
+    True means "relu" (the default, micrograd's choice) and False or None a linear neuron, so
+    that `Neuron(3, nonlin=False)` keeps working; a name picks an activation by name.
+    """
+    if nonlin is True:
+        return "relu"
+    if nonlin is False or nonlin is None:
+        return None
+    if isinstance(nonlin, str) and nonlin in ACTIVATIONS:
+        return nonlin
+    raise ValueError(
+        f"nonlin must be True (relu), False (linear) or one of "
+        f"{', '.join(map(repr, ACTIVATIONS))}; got {nonlin!r}"
+    )
 
 
 def manual_seed(seed):
@@ -38,7 +61,9 @@ class Module:
 
 
 class Neuron(Module):
-    """One neuron: relu(w . x + b) if `nonlin`, else the linear w . x + b.
+    """One neuron: phi(w . x + b), where `nonlin` names the activation phi: True or "relu" (the
+    default), "tanh", "sigmoid", or False / None for none (the linear w . x + b). The name is
+    kept in `self.nonlin` ("relu", "tanh", "sigmoid" or None).
 
     Weights start uniform in [-1, 1] (drawn from the generator `manual_seed` seeds), the bias
     at 0. The weighted sum is one fused `linear` node (see `engine.value.linear`): the same
@@ -46,27 +71,27 @@ class Neuron(Module):
     a fraction of the size.
     """
 
-    def __init__(self, nin, nonlin=True):
+    def __init__(self, nin, nonlin="relu"):
         self.w = [Value(_rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = nonlin
+        self.nonlin = activation_name(nonlin)
 
     def __call__(self, x):
-        # EXERCISE ch03: the weighted sum w . x + b (one node: linear), then relu if self.nonlin
+        # EXERCISE ch03: w . x + b (one node: linear), then ACTIVATIONS[self.nonlin] unless None
         act = linear(x, self.w, self.b)
-        return act.relu() if self.nonlin else act
+        return ACTIVATIONS[self.nonlin](act) if self.nonlin else act
         # END EXERCISE
 
     def parameters(self):
         return self.w + [self.b]
 
     def __repr__(self):
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+        return f"{_TITLES[self.nonlin]}Neuron({len(self.w)})"
 
 
 class Layer(Module):
-    """`nout` neurons that all read the same `nin` inputs. Keyword arguments (`nonlin`) go to
-    each Neuron. Returns a list of `nout` Values, or a single Value when nout == 1."""
+    """`nout` neurons that all read the same `nin` inputs. Keyword arguments (`nonlin="tanh"`) go
+    to each Neuron. Returns a list of `nout` Values, or a single Value when nout == 1."""
 
     def __init__(self, nin, nout, **kw):
         if nout < 1:
@@ -84,22 +109,26 @@ class Layer(Module):
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
     def __repr__(self):
-        kind = "ReLU" if self.neurons[0].nonlin else "Linear"
-        return f"Layer({self.nin} -> {len(self.neurons)}, {kind})"
+        return f"Layer({self.nin} -> {len(self.neurons)}, {_TITLES[self.neurons[0].nonlin]})"
 
 
 class MLP(Module):
     """A multi-layer perceptron: `MLP(2, [16, 16, 1])` maps 2 inputs through two ReLU layers
     of 16 to 1 linear output (the last layer is linear so the output can be any number).
+    `nonlin` is the hidden layers' activation: `MLP(2, [16, 16, 1], nonlin="tanh")`.
 
     Call it on a list of floats or Values; the floats become leaf Values first (once, rather
     than in every neuron). A single output comes back as a Value, several as a list.
     """
 
-    def __init__(self, nin, nouts):
+    def __init__(self, nin, nouts, nonlin="relu"):
+        activation_name(nonlin)  # a wrong name fails here, before any weight is drawn
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], nonlin=nonlin if i != last else None)
+            for i in range(len(nouts))
+        ]
 
     def __call__(self, x):
         x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]

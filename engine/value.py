@@ -90,10 +90,8 @@ class Value:
         out = Value(self.data * other.data, "", (self, other), "*")
 
         def backward(grad):  # d(a*b)/da = b, d(a*b)/db = a
-            # EXERCISE ch02: add grad times d(a*b)/da into self.grad, and likewise for other
             self.grad += other.data * grad
             other.grad += self.data * grad
-            # END EXERCISE
 
         out._backward = backward
         return out
@@ -113,7 +111,9 @@ class Value:
         out = Value(_real_power(self.data, exponent), "", (self,), f"**{exponent:g}")
 
         def backward(grad):  # d(a**n)/da = n * a**(n-1)
+            # EXERCISE ch02: add grad times n * a**(n-1) into self.grad (use _power_slope)
             self.grad += _power_slope(self.data, exponent) * grad
+            # END EXERCISE
 
         out._backward = backward
         return out
@@ -140,7 +140,9 @@ class Value:
         out = Value(e, "", (self,), "exp")
 
         def backward(grad):  # d(e**a)/da = e**a: the output is its own derivative
+            # EXERCISE ch02: add grad times e**a into self.grad (e = e**a, from above)
             self.grad += e * grad
+            # END EXERCISE
 
         out._backward = backward
         return out
@@ -162,9 +164,7 @@ class Value:
         out = Value(t, "", (self,), "tanh")
 
         def backward(grad):  # d(tanh a)/da = 1 - tanh(a)**2, computed from the output t = tanh a
-            # EXERCISE ch02: add grad times (1 - t**2) into self.grad (t = tanh a, from above)
             self.grad += (1.0 - t * t) * grad
-            # END EXERCISE
 
         out._backward = backward
         return out
@@ -191,7 +191,9 @@ class Value:
         out = Value(s, "", (self,), "sigmoid")
 
         def backward(grad):  # d(sigma(a))/da = sigma(a) * (1 - sigma(a)), again from the output
+            # EXERCISE ch02: add grad times sigma(a) (1 - sigma(a)) into self.grad (s = sigma(a))
             self.grad += s * (1.0 - s) * grad
+            # END EXERCISE
 
         out._backward = backward
         return out
@@ -297,11 +299,9 @@ class Value:
             for node in order:
                 if node.parents:
                     node.grad = 0.0
-            # EXERCISE ch02: seed d(self)/d(self) = 1, then node._backward(node.grad), last first
             self.grad += 1.0
             for node in reversed(order):
                 node._backward(node.grad)
-            # END EXERCISE
         except BaseException:
             for node, grad in zip(order, before):
                 node.grad = grad

@@ -67,11 +67,60 @@ def test_output_shapes():
 
 def test_the_last_layer_is_linear():
     model = MLP(2, [8, 8, 1])
-    assert [layer.neurons[0].nonlin for layer in model.layers] == [True, True, False]
+    assert [layer.neurons[0].nonlin for layer in model.layers] == ["relu", "relu", None]
     manual_seed(3)
     model = MLP(2, [8, 1])
     outputs = [model([x, -x]).data for x in (-3.0, -1.0, 1.0, 3.0)]
     assert min(outputs) < 0 < max(outputs)  # a relu output could not go below 0
+
+
+def test_a_tanh_or_sigmoid_neuron_squashes_its_weighted_sum():
+    for nonlin, phi in [("tanh", math.tanh), ("sigmoid", lambda z: 1 / (1 + math.exp(-z)))]:
+        neuron = Neuron(2, nonlin=nonlin)
+        neuron.w[0].data, neuron.w[1].data, neuron.b.data = 2.0, -1.0, 0.5
+        z = 2.0 * 1.0 - 1.0 * 3.0 + 0.5  # -0.5: a tanh or sigmoid neuron, unlike relu, passes it
+        out = neuron([Value(1.0), Value(3.0)])
+        assert out.data == pytest.approx(phi(z), rel=1e-14)
+        out.backward()
+        slope = 1 - phi(z) ** 2 if nonlin == "tanh" else phi(z) * (1 - phi(z))
+        assert [w.grad for w in neuron.w] == pytest.approx([slope * 1.0, slope * 3.0])
+        assert neuron.b.grad == pytest.approx(slope)
+
+
+def test_nonlin_names_the_activation_and_true_false_still_work():
+    assert Neuron(2).nonlin == Neuron(2, nonlin=True).nonlin == "relu"
+    assert Neuron(2, nonlin=False).nonlin is Neuron(2, nonlin=None).nonlin is None
+    assert Neuron(2, nonlin="tanh").nonlin == "tanh"
+    for bad in ["Tanh", "softmax", 1]:
+        with pytest.raises(ValueError, match=r"nonlin must be True \(relu\), False \(linear\) or "
+                           r"one of 'relu', 'tanh', 'sigmoid'; got"):
+            Neuron(2, nonlin=bad)
+    with pytest.raises(ValueError, match="got 'gelu'"):
+        MLP(2, [4, 1], nonlin="gelu")
+
+
+def test_a_tanh_mlp_has_tanh_hidden_layers_and_a_linear_output():
+    manual_seed(7)
+    model = MLP(2, [3, 3, 1], nonlin="tanh")
+    assert [layer.neurons[0].nonlin for layer in model.layers] == ["tanh", "tanh", None]
+    x = [0.4, -1.2]
+    h = x
+    for layer in model.layers[:-1]:
+        h = [math.tanh(sum(w.data * hi for w, hi in zip(n.w, h)) + n.b.data)
+             for n in layer.neurons]
+    out_neuron = model.layers[-1].neurons[0]
+    expected = sum(w.data * hi for w, hi in zip(out_neuron.w, h)) + out_neuron.b.data
+    assert model(x).data == pytest.approx(expected, rel=1e-14)
+    assert repr(model) == ("MLP(\n  Layer(2 -> 3, Tanh)\n  Layer(3 -> 3, Tanh)\n"
+                           "  Layer(3 -> 1, Linear)\n)")
+
+
+def test_a_few_training_steps_of_a_tanh_mlp_lower_the_loss():
+    manual_seed(0)
+    model = MLP(2, [8, 1], nonlin="tanh")
+    X, y = make_moons(40, noise=0.1, seed=1)
+    losses = [record.loss for record in train(model, X, y, steps=5)]
+    assert losses[-1] < 0.7 * losses[0]  # not every step: at learning rate 1 one may overshoot
 
 
 def test_mlp_forward_matches_a_computation_by_hand():
@@ -103,6 +152,8 @@ def test_wrong_number_of_inputs():
 def test_repr():
     assert repr(Neuron(3)) == "ReLUNeuron(3)"
     assert repr(Neuron(3, nonlin=False)) == "LinearNeuron(3)"
+    assert repr(Neuron(3, nonlin="tanh")) == "TanhNeuron(3)"
+    assert repr(Neuron(3, nonlin="sigmoid")) == "SigmoidNeuron(3)"
     assert repr(MLP(2, [16, 1])) == "MLP(\n  Layer(2 -> 16, ReLU)\n  Layer(16 -> 1, Linear)\n)"
 
 
