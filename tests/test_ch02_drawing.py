@@ -208,7 +208,9 @@ def test_left_to_right_by_default_and_top_to_bottom_on_request():
     assert "rankdir=LR" in draw_graph(d).source
     top_down = draw_graph(d, rankdir="TB").source
     assert "rankdir=TB" in top_down
-    assert 'label="a|data 2|grad 0"' in top_down  # no braces: fields still side by side
+    # braces turn record fields across the layout: one per line in a top-to-bottom graph, so
+    # that its boxes stay narrow (a tall graph fits a page's width with its text readable)
+    assert 'label="{a|data 2|grad 0}"' in top_down
     with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT; got 'XY'"):
         draw_graph(d, rankdir="XY")
 

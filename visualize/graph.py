@@ -9,7 +9,8 @@ A value node's box holds its label, data and grad (see `visualize/labels.py` for
 node sits between an op's inputs and its output and names the op, so each arrow into an oval is
 one input of that op and the single arrow out of it is the value it made. The same picture read
 right to left is backward: each oval is where one local chain-rule step sends the output's grad
-to its inputs.
+to its inputs. With `rankdir="TB"` the graph runs top to bottom and each box lists its fields one
+per line, which keeps a deep graph of tensors narrow enough to read at a book page's width.
 
 Graphviz lays out a graph of a few hundred boxes into a readable picture, and a few thousand into
 a grey wall. Past `max_nodes` values `draw_graph` therefore draws a single box that summarises
@@ -60,13 +61,14 @@ def draw_walk(graph, *, rankdir, show_grad, max_nodes, fills, op_fills, title):
     if len(graph.nodes) > max_nodes:
         dot.node("summary", label=summary_text(graph, max_nodes), shape="box")
         return dot
-    # Record fields stack across the direction of the layout; braces turn them, so the fields of
-    # a box always read side by side: label | data | grad.
-    side_by_side = rankdir in ("LR", "RL")
+    # Record fields stack across the direction of the layout, and braces turn them: so in braces
+    # a box reads side by side (label | data | grad) when the graph runs left to right, and one
+    # field per line when it runs top to bottom. A tall graph of narrow boxes fits a page's width
+    # with its text still readable; side by side, a few tensor boxes would make it twice as wide.
     for node in graph.nodes:
         fields = "|".join(escape_record(field) for field in node_fields(node, show_grad))
-        dot.node(_value_id(node), "{" + fields + "}" if side_by_side else fields,
-                 shape="record", **_fill(fills.get(id(node))))
+        dot.node(_value_id(node), "{" + fields + "}", shape="record",
+                 **_fill(fills.get(id(node))))
         if node.parents:
             dot.node(_op_id(node), node.op or "?", shape="ellipse", width="0", height="0",
                      margin="0.04", **_fill(op_fills.get(id(node))))
