@@ -231,6 +231,29 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
     np.testing.assert_allclose(x.grad, (softmax - np.eye(3)[labels]) / 5, rtol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1, 7, 64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("as_module", [False, True], ids=["function", "module"])
+def test_cross_entropy_gradient_has_the_right_scale(n, reduction, as_module):
+    """The gradient's size, not only its direction: (softmax - one_hot) / N for the mean and
+    softmax - one_hot for the sum, exactly as PyTorch. A gradient k times too large is a
+    learning rate k times too large for SGD; Adam would hide it, since it divides by the
+    gradient's own scale."""
+    logits, labels = normal(n, 10), rng.integers(0, 10, size=n)
+    x = tensor.Tensor(logits, requires_grad=True)
+    tx = torch.tensor(logits, requires_grad=True)
+    if as_module:
+        nn.CrossEntropyLoss(reduction=reduction)(x, tensor.Tensor(labels)).backward()
+        torch.nn.CrossEntropyLoss(reduction=reduction)(tx, torch.tensor(labels)).backward()
+    else:
+        F.cross_entropy(x, tensor.Tensor(labels), reduction=reduction).backward()
+        torch.nn.functional.cross_entropy(tx, torch.tensor(labels), reduction=reduction).backward()
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    closed_form = (softmax - np.eye(10)[labels]) / (n if reduction == "mean" else 1)
+    np.testing.assert_allclose(host(x.grad), closed_form, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(host(x.grad), tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
 def test_cross_entropy_is_one_fused_node():
     x = tensor.randn(4, 3, requires_grad=True)
     per_sample = F.cross_entropy(x, tensor.Tensor([0, 1, 2, 0]), reduction="none")
