@@ -1,9 +1,10 @@
 # Grad School: every target sets up what it needs, and a second run is quick.
-#   make test              ruff + the whole test suite, lessons included
+#   make test              ruff + the whole test suite, lessons included, on every core
 #   make book              execute every lesson and build book/_build/html
-#   make lab               Jupyter Lab on lessons/
+#   make lab               Jupyter Lab on lessons/ (WORKBOOK=1: the lessons run workbook/'s code)
 #   make exercise CH=02    create/update workbook/ with chapter 02's exercises stubbed out
-#   make check CH=02       run chapter 02's tests against workbook/
+#   make check CH=02       run chapter 02's tests against workbook/ (EX=exp: one exercise's
+#                          tests; SLOW=1: the slow tests too)
 #   make bench             benchmarks against PyTorch and NumPy -> bench/RESULTS.md
 
 PYTHON ?= python3
@@ -40,27 +41,36 @@ setup: system $(STAMPS)/project
 
 # ---- the two main commands ---------------------------------------------------------------
 
+# -n auto: one pytest-xdist worker per core. --dist worksteal: a worker that runs out of tests
+# takes some queued for another, since a few (training runs, lessons) take far longer than the
+# rest. Every test writes only under its own tmp_path, so any two can run side by side.
+# --durations=15: the slowest tests, to keep an eye on.
 test: setup $(STAMPS)/torch book/mathjax/es5/tex-chtml.js
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests lessons --nbmake-timeout=600
+	$(PY) -m pytest tests lessons --nbmake-timeout=600 -n auto --dist worksteal --durations=15
 
 book: setup book/mathjax/es5/tex-chtml.js
 	$(VENV)/bin/jupyter-book build book --all --warningiserror --keep-going --quiet
 	$(PY) tools/check_book_offline.py book/_build/html
 	@echo "Open file://$(CURDIR)/book/_build/html/index.html"
 
+# Jupyter refuses to run as root (a container, a cloud machine) unless told --allow-root.
+# WORKBOOK=1 puts workbook/ first on the kernels' path, so the lessons import your own code.
 lab: setup
-	$(VENV)/bin/jupyter lab lessons
+	@test -z "$(WORKBOOK)" -o -d workbook || { echo "No workbook yet: run make exercise CH=02 first."; exit 2; }
+	$(if $(WORKBOOK),PYTHONPATH=$(CURDIR)/workbook) $(VENV)/bin/jupyter lab lessons $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # ---- exercises -------------------------------------------------------------------------------
 
 exercise: setup
 	@test -n "$(CH)" || { echo "usage: make exercise CH=02"; exit 2; }
-	$(PY) tools/workbook.py create $(CH)
+	@$(PY) tools/workbook.py create $(CH)
 
+# The summary already says what fails; make's own "Error 1" line after it would only be noise,
+# so the recipe succeeds. `tools/workbook.py check` itself exits non-zero when a test fails.
 check: setup
-	@test -n "$(CH)" || { echo "usage: make check CH=02"; exit 2; }
-	$(PY) tools/workbook.py check $(CH)
+	@test -n "$(CH)" || { echo "usage: make check CH=02 [EX=name] [SLOW=1]"; exit 2; }
+	@$(PY) tools/workbook.py check $(CH) $(if $(EX),--exercise $(EX)) $(if $(SLOW),--slow) || true
 
 bench: setup $(STAMPS)/torch
 	$(PY) bench/run.py
