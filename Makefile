@@ -1,6 +1,7 @@
 # Grad School: every target sets up what it needs, and a second run is quick.
 #   make test              ruff + the whole test suite, lessons included, on every core
-#   make book              execute every lesson and build book/_build/html
+#   make book              execute every lesson and build book/_build/html (progress bars
+#                          print one line per loop there: GRADSCHOOL_BOOK=1)
 #   make lab               Jupyter Lab on lessons/ (WORKBOOK=1: the lessons run workbook/'s code)
 #   make exercise CH=02    create/update workbook/ with chapter 02's exercises stubbed out
 #   make check CH=02       run chapter 02's tests against workbook/ (EX=exp: one exercise's
@@ -50,7 +51,7 @@ test: setup $(STAMPS)/torch book/mathjax/es5/tex-chtml.js
 	$(PY) -m pytest tests lessons --nbmake-timeout=600 -n auto --dist worksteal --durations=15
 
 book: setup book/mathjax/es5/tex-chtml.js
-	$(VENV)/bin/jupyter-book build book --all --warningiserror --keep-going --quiet
+	GRADSCHOOL_BOOK=1 $(VENV)/bin/jupyter-book build book --all --warningiserror --keep-going --quiet
 	$(PY) tools/check_book_offline.py book/_build/html
 	@echo "Open file://$(CURDIR)/book/_build/html/index.html"
 
