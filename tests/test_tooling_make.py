@@ -16,8 +16,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 def last_command(*args: str) -> list[str]:
     """The words of the last command `make <args>` would run (after set-up's commands)."""
-    run = subprocess.run(["make", "-n", *args], cwd=REPO, capture_output=True, text=True,
-                         check=True)
+    # Inside `make test`, the outer make's MAKELEVEL/MAKEFLAGS would make this one print
+    # "make[1]: Entering directory" lines: run it as a make of its own.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    run = subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)
     return run.stdout.splitlines()[-1].split()
 
 
