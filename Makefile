@@ -53,6 +53,7 @@ test: setup $(STAMPS)/torch book/mathjax/es5/tex-chtml.js
 book: setup book/mathjax/es5/tex-chtml.js
 	GRADSCHOOL_BOOK=1 $(VENV)/bin/jupyter-book build book --all --warningiserror --keep-going --quiet
 	$(PY) tools/check_book_offline.py book/_build/html
+	$(PY) tools/check_book_pages.py book/_build/html
 	@echo "Open file://$(CURDIR)/book/_build/html/index.html"
 
 # Jupyter refuses to run as root (a container, a cloud machine) unless told --allow-root.
