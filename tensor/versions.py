@@ -6,8 +6,8 @@ forward pass and backward(), the step would read the new b and return a wrong gr
 no error. PyTorch's answer, and ours: every tensor has a version counter, a number that every
 in-place change increments. An op records, for each tensor whose values its backward will
 read, the version it saw (`saved=` and `saves_output=` of `Tensor._result`); before the step
-runs, backward compares (`check_saved`) and raises a RuntimeError that names the tensor, the op, both versions and
-the fix, instead of computing with changed values.
+runs, backward compares (`check_saved`) and raises a RuntimeError that names the tensor, the
+op, both versions and the fix, instead of computing with changed values.
 
 Views share memory, so they share one counter: changing `x[0]` in place changes x too, and
 x's version moves with it. `detach()` and `.data` share it as well (PyTorch's `.data` does
