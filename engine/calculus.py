@@ -23,7 +23,7 @@ def derivative(f, x, h=1e-6):
     result is good to about 10 digits. The default h = 1e-6 sits close to that sweet spot for
     functions of moderate size and curvature.
     """
-    # EXERCISE ch01: return the central difference (f(x + h) - f(x - h)) / (2h)
+    # EXERCISE ch01.central_difference: return the central difference (f(x + h) - f(x - h)) / (2h)
     return (f(x + h) - f(x - h)) / (2 * h)
     # END EXERCISE
 

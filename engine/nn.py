@@ -54,7 +54,7 @@ class Module:
         """Set every parameter's grad to 0. Gradients ACCUMULATE across backward() calls (see
         `Value.backward`), so a training loop calls this before each backward(); forget it and
         each step follows the sum of all past gradients."""
-        # EXERCISE ch03: set the grad of every parameter to 0.0
+        # EXERCISE ch03.zero_grad: set the grad of every parameter to 0.0
         for p in self.parameters():
             p.grad = 0.0
         # END EXERCISE
@@ -77,7 +77,7 @@ class Neuron(Module):
         self.nonlin = activation_name(nonlin)
 
     def __call__(self, x):
-        # EXERCISE ch03: w . x + b (one node: linear), then ACTIVATIONS[self.nonlin] unless None
+        # EXERCISE ch03.neuron: linear(x, w, b), then ACTIVATIONS[self.nonlin] unless None
         act = linear(x, self.w, self.b)
         return ACTIVATIONS[self.nonlin](act) if self.nonlin else act
         # END EXERCISE
@@ -132,7 +132,7 @@ class MLP(Module):
 
     def __call__(self, x):
         x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
-        # EXERCISE ch03: feed x through every layer in turn and return the last layer's output
+        # EXERCISE ch03.mlp: feed x through every layer in turn and return the last layer's output
         for layer in self.layers:
             x = layer(x)
         return x

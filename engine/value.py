@@ -111,7 +111,7 @@ class Value:
         out = Value(_real_power(self.data, exponent), "", (self,), f"**{exponent:g}")
 
         def backward(grad):  # d(a**n)/da = n * a**(n-1)
-            # EXERCISE ch02: add grad times n * a**(n-1) into self.grad (use _power_slope)
+            # EXERCISE ch02.pow: add grad times n * a**(n-1) into self.grad (use _power_slope)
             self.grad += _power_slope(self.data, exponent) * grad
             # END EXERCISE
 
@@ -140,7 +140,7 @@ class Value:
         out = Value(e, "", (self,), "exp")
 
         def backward(grad):  # d(e**a)/da = e**a: the output is its own derivative
-            # EXERCISE ch02: add grad times e**a into self.grad (e = e**a, from above)
+            # EXERCISE ch02.exp: add grad times e**a into self.grad (e = e**a, from above)
             self.grad += e * grad
             # END EXERCISE
 
@@ -191,7 +191,7 @@ class Value:
         out = Value(s, "", (self,), "sigmoid")
 
         def backward(grad):  # d(sigma(a))/da = sigma(a) * (1 - sigma(a)), again from the output
-            # EXERCISE ch02: add grad times sigma(a) (1 - sigma(a)) into self.grad (s = sigma(a))
+            # EXERCISE ch02.sigmoid: add grad * s * (1 - s) into self.grad (s = sigma(a))
             self.grad += s * (1.0 - s) * grad
             # END EXERCISE
 
@@ -248,7 +248,7 @@ class Value:
         consumers appear once.
         """
         order = []
-        # EXERCISE ch02: fill `order` by an iterative depth-first search over node.parents
+        # EXERCISE ch02.topological_order: fill `order` by an iterative depth-first search
         seen = {self}
         path, pending = [self], [iter(self.parents)]
         while path:

@@ -7,7 +7,7 @@
     nn.save(model.state_dict(), "model.safetensors")
 
 Modules and parameters (module.py, parameter.py, containers.py), layers (layers/),
-activations (activation.py), losses (loss.py), both as functions (functional.py, imported as
+activations (activation.py), losses (loss.py), both as functions (functional/, imported as
 `import nn.functional as F`), weight initialization (init.py), optimizers and learning-rate
 schedules (optim/), gradient clipping (utils/), datasets and batching (data/), saving and
 checkpoints (serialization.py).

@@ -1,8 +1,9 @@
 """Activation functions as modules, for `nn.Sequential(nn.Linear(784, 256), nn.ReLU(), ...)`.
 
-Each module stores its options and calls the function of the same name in nn/functional.py
-(which calls the tensor engine's fused op, derivative included). They have no parameters, so
-they add nothing to `state_dict()`. Names, options and reprs are torch.nn's.
+Each module stores its options and calls the function of the same name in
+nn/functional/activations.py (which calls the tensor engine's fused op, derivative
+included). They have no parameters, so they add nothing to `state_dict()`. Names, options
+and reprs are torch.nn's.
 """
 
 from nn import functional as F

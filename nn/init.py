@@ -81,7 +81,7 @@ def _samples(tensor, kind):
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill `tensor` with samples from the uniform distribution on [a, b)."""
-    # EXERCISE ch06: fill tensor.array with uniform samples in [a, b) (start from _samples)
+    # EXERCISE ch06.uniform: fill tensor.array with uniform samples in [a, b) (start from _samples)
     u = _samples(tensor, "uniform")
     u *= b - a
     u += a

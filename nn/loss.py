@@ -1,6 +1,6 @@
 """Losses as modules: `criterion = nn.CrossEntropyLoss(); loss = criterion(logits, labels)`.
 
-Each module stores its options and calls the function of the same name in nn/functional.py,
+Each module stores its options and calls the function of the same name in nn/functional/losses.py,
 where the math and the gradients are explained. As in PyTorch, a class `weight` and a
 `pos_weight` are buffers: they move with `to(device)` and appear in `state_dict()`.
 
@@ -10,6 +10,7 @@ HuberLoss or SmoothL1Loss when outliers should pull less.
 """
 
 from nn import functional as F
+from nn.functional.losses import REDUCTIONS
 from nn.module import Module
 
 
@@ -18,9 +19,9 @@ class _Loss(Module):
 
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in F._REDUCTIONS:
+        if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of "
-                             f"{F._REDUCTIONS}, got {reduction!r}")
+                             f"{REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
 
 

@@ -208,7 +208,7 @@ class Module:
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """Yield (dotted name, parameter): each module's own parameters, in the order they
         were assigned, then its children's, depth first."""
-        # EXERCISE ch06: yield (name, parameter) for this module and, if recurse, every descendant
+        # EXERCISE ch06.named_parameters: yield (name, parameter) here and, if recurse, below
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
         # END EXERCISE
 

@@ -28,7 +28,7 @@ class Linear(Module):
     1/sqrt(in_features)] (PyTorch's default: kaiming_uniform_ with a = sqrt(5) for the weight),
     which keeps the outputs' variance about a third of the inputs'.
 
-    The work is `F.linear` (nn/functional.py), one fused node whose backward gives
+    The work is `F.linear` (nn/functional/linear.py), one fused node whose backward gives
     dL/dW = (dL/dy)^T x and dL/db = dL/dy summed over the batch, with dL/dx = (dL/dy) W.
     """
 

@@ -60,7 +60,7 @@ class Adam(Optimizer):
         else:
             g = self.effective_grad(param, grad, group["maximize"], group["weight_decay"])
         m, v, work = state["exp_avg"], state["exp_avg_sq"], self.scratch(param, slot=1)
-        # EXERCISE ch07: update m and v, then take the bias-corrected Adam step
+        # EXERCISE ch07.adam: update m and v, then take the bias-corrected Adam step
         m *= beta1
         xp.multiply(g, 1 - beta1, out=work)
         m += work

@@ -36,7 +36,7 @@ class SGD(Optimizer):
     def update(self, param, grad, state, group):
         xp = self.xp(param)
         lr, momentum = group["lr"], group["momentum"]
-        # EXERCISE ch07: compute the direction d_t (with momentum and Nesterov), then p -= lr * d_t
+        # EXERCISE ch07.sgd: direction d_t (momentum, Nesterov), then p -= lr * d_t
         g = self.effective_grad(param, grad, group["maximize"], group["weight_decay"])
         step = self.scratch(param, slot=1)
         if momentum != 0:

@@ -156,7 +156,7 @@ def log_softmax(self, dim=-1):
 
     def backward(grad):  # d/dx_j sum_i g_i (x_i - logsumexp(x)) = g_j - softmax(x)_j sum_i g_i
         g = grad
-        # EXERCISE ch05: add g - softmax(x) * sum(g) into self (softmax(x) is exp of the output)
+        # EXERCISE ch05.log_softmax: add g - softmax(x) * sum(g) into self (softmax = exp(out))
         self._accumulate(g - xp.exp(result) * g.sum(axis=axis, keepdims=True))
         # END EXERCISE
 

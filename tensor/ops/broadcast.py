@@ -33,7 +33,7 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
-    # EXERCISE ch04: sum grad over the axes broadcasting added, then over its stretched size-1 axes
+    # EXERCISE ch04.unbroadcast: sum grad over added axes, then over stretched size-1 axes
     added = tuple(range(grad.ndim - len(shape)))
     if added:
         grad = grad.sum(axis=added)

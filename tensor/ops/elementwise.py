@@ -46,7 +46,7 @@ def mul(self, other):
     out = a._result(a.array * b.array, (a, b), "*", saved=_needed(a, b))
 
     def backward(grad):  # d(a*b)/da = b, d(a*b)/db = a
-        # EXERCISE ch04: accumulate unbroadcast(grad * b.array, a.shape) into a; likewise b
+        # EXERCISE ch04.mul: accumulate unbroadcast(grad * b.array, a.shape) into a; likewise b
         if a.requires_grad:
             a._accumulate(unbroadcast(grad * b.array, a.shape))
         if b.requires_grad:

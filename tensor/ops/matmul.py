@@ -33,7 +33,7 @@ def matmul(self, other):
             g = g[..., None]  # put back the column dimension the product removed
         if a.ndim == 1:
             g = g[..., None, :]  # and the row dimension
-        # EXERCISE ch05: accumulate unbroadcast(g @ B^T) into a and unbroadcast(A^T @ g) into b
+        # EXERCISE ch05.matmul: add unbroadcast(g @ B^T) into a, unbroadcast(A^T @ g) into b
         if a.requires_grad:
             grad_a = unbroadcast(_product(g, B.swapaxes(-1, -2), A), A.shape)
             a._accumulate(grad_a if a.ndim > 1 else grad_a.reshape(a.shape))

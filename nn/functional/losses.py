@@ -1,154 +1,10 @@
-"""`nn.functional` (import it as F): activations, `linear` and the losses as plain functions,
-with torch.nn.functional's names and arguments. The modules of nn/activation.py and
-nn/loss.py are thin wrappers that store the options and call these.
-
-    import nn.functional as F
-    logits = model(images)                            # (N, C) scores
-    loss = F.cross_entropy(logits, labels)            # labels: (N,) int64 class indices
-
-Four kinds of code live here, and each docstring says which it is:
-
-- The activations are the tensor engine's fused ops (tensor/ops/activation.py), each one node
-  with its derivative written out; F only gives them PyTorch's signatures.
-- `linear` is a fused op of its own, one node with a hand-written backward (for speed: it is
-  most of every network's work).
-- Composite losses (mse, l1, huber, smooth_l1, nll) are a few tensor ops each. They need no
-  backward of their own: autograd differentiates the ops they are made of.
-- Fused losses (cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits) are
-  single ops with a hand-written backward, like those in tensor/ops, because the composite
-  would be numerically fragile: exp overflows, log(0) = -inf, and 0 * inf = nan in the
-  gradient.
-
-Every loss takes `reduction`: "none" (one loss per element or sample), "mean" (default) or
-"sum". PyTorch's deprecated `size_average` and `reduce` arguments are not supported; the
-options after `target` (and `weight`) are keyword-only, so a misplaced positional argument
-is an error instead of a silently different loss.
-"""
+"""Losses as functions, composite (a few tensor ops, differentiated by autograd) or fused (one
+op with a hand-written backward, where the composite would be numerically fragile)."""
 
 import tensor
+from nn.functional._checks import _check_tensor, _same_device
 from tensor import Tensor
 from tensor.dtype import is_floating
-
-# ---- activations: the tensor engine's fused ops, with PyTorch's signatures -------------------
-# PyTorch's `inplace=True` overwrites the input. Here every op makes a new tensor (an in-place
-# change would hide the input's old value from autograd), so `inplace` is accepted for
-# compatibility and the result is returned as usual: use the return value, as you should in
-# PyTorch too.
-
-
-def relu(input, inplace=False):
-    """max(x, 0), elementwise; gradient 1 where x > 0, else 0."""
-    return tensor.relu(_check_tensor(input, "relu"))
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, negative_slope * x otherwise: ReLU that lets a little gradient through
-    for negative inputs, so a unit never dies completely."""
-    return tensor.leaky_relu(_check_tensor(input, "leaky_relu"), negative_slope)
-
-
-def sigmoid(input):
-    """1 / (1 + e^-x), in (0, 1); gradient sigma(x) (1 - sigma(x))."""
-    return tensor.sigmoid(_check_tensor(input, "sigmoid"))
-
-
-def tanh(input):
-    """tanh(x), in (-1, 1); gradient 1 - tanh(x)^2."""
-    return tensor.tanh(_check_tensor(input, "tanh"))
-
-
-def silu(input, inplace=False):
-    """SiLU, also called swish: x sigma(x)."""
-    return tensor.silu(_check_tensor(input, "silu"))
-
-
-def gelu(input, approximate="none"):
-    """GELU: x Phi(x), Phi the standard normal CDF (approximate="none"), or the tanh
-    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (approximate="tanh")."""
-    return tensor.gelu(_check_tensor(input, "gelu"), approximate)
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, alpha (e^x - 1) otherwise: smooth, with negative outputs down to -alpha."""
-    return tensor.elu(_check_tensor(input, "elu"), alpha)
-
-
-def softmax(input, dim=None, dtype=None):
-    """exp(x_i) / sum_j exp(x_j) along `dim`: turns scores into probabilities (non-negative,
-    summing to 1). `dim` is required (PyTorch's guess when it is left out is deprecated);
-    `dtype` converts the input first, e.g. to compute in float64."""
-    input = _softmax_input(input, dim, dtype, "softmax")
-    return tensor.softmax(input, dim)
-
-
-def log_softmax(input, dim=None, dtype=None):
-    """log softmax(x)_i = x_i - log sum_j exp(x_j) along `dim`, computed stably (see
-    tensor/ops/activation.py). Feed it to `nll_loss`, or use `cross_entropy` for both."""
-    input = _softmax_input(input, dim, dtype, "log_softmax")
-    return tensor.log_softmax(input, dim)
-
-
-def _softmax_input(input, dim, dtype, name):
-    _check_tensor(input, name)
-    if dim is None:
-        raise TypeError(f"{name}() needs dim=, the dimension that holds the classes (dim=1 "
-                        f"for scores of shape (N, C), dim=-1 for the last one)")
-    return input if dtype is None else input.to(dtype)
-
-
-def linear(input, weight, bias=None):
-    """y = x W^T + b with W of shape (out_features, in_features) and b of shape
-    (out_features,) or None: what nn.Linear computes, given the weights, over the last
-    dimension of x: (*, in_features) -> (*, out_features).
-
-    FUSED, for speed: the composite `x @ W.T + b` is three nodes (a transpose, a product and
-    a broadcast add), each with its own bookkeeping, and the transpose hands W its gradient
-    as a transposed view. Here it is one node whose backward writes each gradient directly,
-    in its tensor's own shape and memory layout. With g = dL/dy, and the leading dimensions
-    of x and g flattened into rows (a batch of sequences (N, T, in_features) is one matrix
-    product, not N of them):
-
-        dL/dx = g W         dL/dW = g^T x         dL/db = g summed over the rows
-
-    the matmul gradients of tensor/ops/matmul.py for y = x W^T; the bias is broadcast over
-    the rows, so its gradient is summed over them (what `unbroadcast` would do).
-    """
-    _check_tensor(input, "linear")
-    _check_tensor(weight, "linear", "weight")
-    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {tuple(input.shape)} does not fit a weight of "
-                         f"shape {tuple(weight.shape)}; expected a weight (out_features, "
-                         f"in_features) and input (*, {weight.shape[-1]})")
-    x, w = input._pair(weight, "linear", broadcast=False)
-    b = None
-    if bias is not None:
-        _check_tensor(bias, "linear", "bias")
-        if bias.shape != (w.shape[0],):
-            raise ValueError(f"linear: the bias must have shape ({w.shape[0]},) for a weight "
-                             f"of shape {tuple(w.shape)}, got {tuple(bias.shape)}")
-        x, b = x._pair(bias, "linear", broadcast=False)
-    # EXERCISE ch06: compute the array y = x W^T, plus b when there is a bias (b is not None)
-    y = x.array @ w.array.T
-    if b is not None:
-        y += b.array  # in place: the product is a new array that nothing else holds
-    # END EXERCISE
-    out = x._result(y, (x, w) if b is None else (x, w, b), "linear",
-                    saved=(w if x.requires_grad else None, x if w.requires_grad else None))
-
-    def backward(g):  # g = dL/d out, of shape (*, out_features)
-        rows = g.reshape(-1, g.shape[-1])  # (rows, out_features): a leading index is a row
-        # EXERCISE ch06: accumulate dL/dx = g W, dL/dW = g^T x (rows) and dL/db = rows of g summed
-        if x.requires_grad:
-            x._accumulate(g @ w.array)
-        if w.requires_grad:
-            w._accumulate(rows.T @ x.array.reshape(-1, x.shape[-1]))
-        if b is not None and b.requires_grad:
-            b._accumulate(rows.sum(axis=0))
-        # END EXERCISE
-
-    out._backward = backward
-    return out
-
 
 # ---- regression losses: composites of tensor ops -------------------------------------------
 
@@ -302,7 +158,7 @@ def _fused_cross_entropy(input, target, a, axis, w, target_scale):
     def backward(grad):
         g = grad.reshape(_per_sample(x.shape, axis))
         if input.requires_grad:
-            # EXERCISE ch06: add g * (softmax(x) * sum_c a_c - a) into input (softmax = exp(log_p))
+            # EXERCISE ch06.cross_entropy: add g * (softmax(x) * sum_c a_c - a) into input
             input._accumulate(g * (xp.exp(log_p) * a.sum(axis=axis, keepdims=True) - a))
             # END EXERCISE
         if target is not None and target.requires_grad:  # d loss / d q_c = -scale w_c log p_c
@@ -414,7 +270,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
 
 # ---- checks and reductions shared by the losses ---------------------------------------------
 
-_REDUCTIONS = ("none", "mean", "sum")
+REDUCTIONS = ("none", "mean", "sum")
 
 
 def _reduce(losses, reduction, name, divisor=None):
@@ -427,7 +283,7 @@ def _reduce(losses, reduction, name, divisor=None):
         return losses.sum()
     if reduction == "mean":
         return losses.mean() if divisor is None else _divided_sum(losses, divisor)
-    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
 def _divided_sum(losses, divisor):
@@ -449,11 +305,6 @@ def _divided_sum(losses, divisor):
     return out
 
 
-def _check_tensor(value, name, what="input"):
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
-    return value
-
 
 def _check_pair(input, target, name):
     """An elementwise loss compares two tensors of one shape, both floating point."""
@@ -471,11 +322,6 @@ def _check_pair(input, target, name):
                             f"{value.dtype}; convert it with .float()")
     _same_device(input, target, name, "target")
 
-
-def _same_device(input, other, name, what):
-    if other._backend is not input._backend:
-        raise RuntimeError(f"{name}: input is on {input.device} but {what} is on "
-                           f"{other.device}; move one with .to(device) first")
 
 
 def _class_targets(input, target, name, ignore_index, allow_probabilities=True):
