@@ -35,12 +35,14 @@ def test_derivative_of_a_composite_matches_the_chain_rule_by_hand():
         assert derivative(f, x) == pytest.approx(df(x), rel=1e-8, abs=1e-9)
 
 
+@pytest.mark.exercise("ch01.central_difference")
 def test_derivative_is_the_central_difference():
     # on a parabola the central difference is exact up to round-off, whatever h is
     assert derivative(lambda x: x * x, 3.0, h=0.5) == pytest.approx(6.0, rel=1e-15)
     assert derivative(lambda x: x**3, 1.0, h=0.1) == pytest.approx(3.0 + 0.1**2, rel=1e-12)
 
 
+@pytest.mark.exercise("ch01.central_difference")
 def test_central_error_shrinks_like_h_squared_forward_like_h():
     x, exact = 1.0, math.exp(1.0)
     hs = [1e-1, 1e-2, 1e-3]

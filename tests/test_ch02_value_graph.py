@@ -44,6 +44,36 @@ def test_local_backward_steps_add_into_the_parents():
     assert a.grad == pytest.approx(-60.0 + 1 - math.tanh(2.0) ** 2)
 
 
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+LOCAL_RULES = [
+    pytest.param(lambda a: a**3, lambda x: 3 * x**2, id="pow",
+                 marks=pytest.mark.exercise("ch02.pow")),
+    pytest.param(lambda a: a**-0.5, lambda x: -0.5 * x**-1.5, id="pow_negative",
+                 marks=pytest.mark.exercise("ch02.pow")),
+    pytest.param(lambda a: a.exp(), math.exp, id="exp", marks=pytest.mark.exercise("ch02.exp")),
+    pytest.param(lambda a: a.sigmoid(), lambda x: _sigmoid(x) * (1 - _sigmoid(x)), id="sigmoid",
+                 marks=pytest.mark.exercise("ch02.sigmoid")),
+    pytest.param(lambda a: a.tanh(), lambda x: 1 - math.tanh(x) ** 2, id="tanh"),
+]
+
+
+@pytest.mark.parametrize("op, slope", LOCAL_RULES)
+def test_one_backward_step_adds_the_incoming_gradient_times_the_local_slope(op, slope):
+    """Each op's rule alone, before backward() is written: out._backward(g) must ADD
+    g * d(out)/da into a.grad, and leave out.grad alone."""
+    a = Value(0.7)
+    out = op(a)
+    out._backward(2.0)
+    assert a.grad == pytest.approx(2.0 * slope(0.7), rel=1e-12)
+    out._backward(2.0)
+    assert a.grad == pytest.approx(4.0 * slope(0.7), rel=1e-12)
+    assert out.grad == 0.0
+
+
+@pytest.mark.exercise("ch02.topological_order")
 def test_topological_order_puts_every_node_after_its_parents():
     a, b = Value(1.0), Value(2.0)
     c = a * b
@@ -111,6 +141,7 @@ def test_backward_through_a_released_graph_is_an_error():
         loss.backward()
 
 
+@pytest.mark.exercise("ch02.topological_order")
 def test_a_million_node_chain_backpropagates_without_recursion():
     x, c = Value(1.0), Value(1.000001)
     y = x

@@ -41,6 +41,7 @@ def test_manual_seed_makes_models_reproducible():
     assert a == b != c
 
 
+@pytest.mark.exercise("ch03.neuron")
 def test_neuron_computes_relu_of_the_weighted_sum():
     neuron = Neuron(2)
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = 2.0, -1.0, 0.5
@@ -55,6 +56,7 @@ def test_neuron_computes_relu_of_the_weighted_sum():
     assert [w.grad for w in neuron.w] == [3.0, 1.0] and neuron.b.grad == 1.0
 
 
+@pytest.mark.exercise("ch03.mlp")
 def test_output_shapes():
     x = [0.5, -1.0]
     assert isinstance(MLP(2, [4, 1])(x), Value)
@@ -74,6 +76,7 @@ def test_the_last_layer_is_linear():
     assert min(outputs) < 0 < max(outputs)  # a relu output could not go below 0
 
 
+@pytest.mark.exercise("ch03.neuron")
 def test_a_tanh_or_sigmoid_neuron_squashes_its_weighted_sum():
     for nonlin, phi in [("tanh", math.tanh), ("sigmoid", lambda z: 1 / (1 + math.exp(-z)))]:
         neuron = Neuron(2, nonlin=nonlin)
@@ -99,6 +102,7 @@ def test_nonlin_names_the_activation_and_true_false_still_work():
         MLP(2, [4, 1], nonlin="gelu")
 
 
+@pytest.mark.exercise("ch03.mlp")
 def test_a_tanh_mlp_has_tanh_hidden_layers_and_a_linear_output():
     manual_seed(7)
     model = MLP(2, [3, 3, 1], nonlin="tanh")
@@ -123,6 +127,7 @@ def test_a_few_training_steps_of_a_tanh_mlp_lower_the_loss():
     assert losses[-1] < 0.7 * losses[0]  # not every step: at learning rate 1 one may overshoot
 
 
+@pytest.mark.exercise("ch03.mlp")
 def test_mlp_forward_matches_a_computation_by_hand():
     manual_seed(7)
     model = MLP(2, [3, 1])
@@ -136,6 +141,7 @@ def test_mlp_forward_matches_a_computation_by_hand():
     assert model(x).data == pytest.approx(expected, rel=1e-14)
 
 
+@pytest.mark.exercise("ch03.zero_grad")
 def test_zero_grad():
     model = MLP(2, [4, 1])
     model([1.0, 2.0]).backward()

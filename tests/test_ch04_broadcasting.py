@@ -26,6 +26,7 @@ BINARY = {
 }
 
 
+@pytest.mark.exercise("ch04.unbroadcast")
 def test_unbroadcast_sums_the_copies():
     grad = np.ones((2, 3, 4))
     assert unbroadcast_shape(grad, (3, 1)) == ((3, 1), 8.0)
@@ -61,6 +62,7 @@ def test_shapes_that_do_not_broadcast_are_a_clear_error(a, b):
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3),
        op=st.sampled_from(sorted(BINARY)), seed=st.integers(0, 2**16))
 @SETTINGS
+@pytest.mark.exercise("ch04.unbroadcast")
 def test_binary_ops_broadcast_like_torch(device, shapes, op, seed):
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal(s) for s in shapes.input_shapes]

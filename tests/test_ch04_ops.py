@@ -44,12 +44,16 @@ class Op:
     domain: object = "real"  # one domain for all inputs, or a tuple with one per input
     chapter: int = 4
     differentiable: bool = True
+    marks: tuple = ()  # the exercises the row checks: `make check CH=04 EX=mul` runs those rows
 
     def __repr__(self):
         return self.name
 
 
 R, P, N, D = "real", "positive", "nonzero", "distinct"
+MUL = (pytest.mark.exercise("ch04.mul"),)
+MATMUL = (pytest.mark.exercise("ch05.matmul"),)
+LOG_SOFTMAX = (pytest.mark.exercise("ch05.log_softmax"),)
 
 OPS = [
     # ---- arithmetic, with broadcasting ----
@@ -60,9 +64,9 @@ OPS = [
     Op("radd_scalar", lambda T, a: 2.5 + a, [(3, 4)]),
     Op("sub_broadcast", lambda T, a, b: a - b, [(2, 3, 4), (3, 1)]),
     Op("rsub_scalar", lambda T, a: 1.0 - a, [(3, 4)]),
-    Op("mul", lambda T, a, b: a * b, [(3, 4), (3, 4)]),
-    Op("mul_broadcast", lambda T, a, b: a * b, [(2, 3, 4), (4,)]),
-    Op("mul_0d", lambda T, a, b: a * b, [(3, 4), ()]),
+    Op("mul", lambda T, a, b: a * b, [(3, 4), (3, 4)], marks=MUL),
+    Op("mul_broadcast", lambda T, a, b: a * b, [(2, 3, 4), (4,)], marks=MUL),
+    Op("mul_0d", lambda T, a, b: a * b, [(3, 4), ()], marks=MUL),
     Op("rmul_scalar", lambda T, a: 3 * a, [(3, 4)]),
     Op("div", lambda T, a, b: a / b, [(3, 4), (3, 4)], (R, N)),
     Op("div_broadcast", lambda T, a, b: a / b, [(3, 4), (3, 1)], (R, N)),
@@ -73,7 +77,8 @@ OPS = [
     Op("pow_tensor", lambda T, a, b: a**b, [(3, 4), (4,)], (P, R)),
     Op("rpow_scalar", lambda T, a: 2**a, [(3, 4)]),
     Op("neg", lambda T, a: -a, [(3, 4)]),
-    Op("methods", lambda T, a, b: a.mul(b).add(1).sub(b).div(2).pow(2).neg(), [(3, 4), (4,)]),
+    Op("methods", lambda T, a, b: a.mul(b).add(1).sub(b).div(2).pow(2).neg(), [(3, 4), (4,)],
+       marks=MUL),
     # ---- elementwise math ----
     Op("exp", lambda T, a: T.exp(a), [(3, 4)]),
     Op("log", lambda T, a: T.log(a), [(3, 4)], P),
@@ -147,18 +152,22 @@ OPS = [
     Op("leaky_relu", lambda T, a: T.leaky_relu(a, 0.1), [(3, 4)], D),
     Op("elu", lambda T, a: T.elu(a, alpha=1.5), [(3, 4)], D),
     # ---- chapter 5: matrix products, softmax and its relatives ----
-    Op("matmul", lambda T, a, b: a @ b, [(3, 4), (4, 5)], chapter=5),
-    Op("matmul_batched", lambda T, a, b: T.matmul(a, b), [(2, 3, 4), (2, 4, 5)], chapter=5),
-    Op("matmul_broadcast_weight", lambda T, a, b: a @ b, [(2, 3, 4), (4, 5)], chapter=5),
-    Op("matmul_broadcast_batches", lambda T, a, b: a @ b, [(2, 1, 3, 4), (5, 4, 2)], chapter=5),
-    Op("matmul_vector_matrix", lambda T, a, b: a @ b, [(4,), (4, 5)], chapter=5),
-    Op("matmul_matrix_vector", lambda T, a, b: a @ b, [(3, 4), (4,)], chapter=5),
-    Op("matmul_vector_batch", lambda T, a, b: a @ b, [(4,), (2, 4, 3)], chapter=5),
-    Op("matmul_dot", lambda T, a, b: a @ b, [(4,), (4,)], chapter=5),
+    Op("matmul", lambda T, a, b: a @ b, [(3, 4), (4, 5)], chapter=5, marks=MATMUL),
+    Op("matmul_batched", lambda T, a, b: T.matmul(a, b), [(2, 3, 4), (2, 4, 5)],
+       chapter=5, marks=MATMUL),
+    Op("matmul_broadcast_weight", lambda T, a, b: a @ b, [(2, 3, 4), (4, 5)],
+       chapter=5, marks=MATMUL),
+    Op("matmul_broadcast_batches", lambda T, a, b: a @ b, [(2, 1, 3, 4), (5, 4, 2)],
+       chapter=5, marks=MATMUL),
+    Op("matmul_vector_matrix", lambda T, a, b: a @ b, [(4,), (4, 5)], chapter=5, marks=MATMUL),
+    Op("matmul_matrix_vector", lambda T, a, b: a @ b, [(3, 4), (4,)], chapter=5, marks=MATMUL),
+    Op("matmul_vector_batch", lambda T, a, b: a @ b, [(4,), (2, 4, 3)], chapter=5, marks=MATMUL),
+    Op("matmul_dot", lambda T, a, b: a @ b, [(4,), (4,)], chapter=5, marks=MATMUL),
     Op("softmax", lambda T, a: T.softmax(a, dim=-1), [(3, 4)], chapter=5),
     Op("softmax_dim0", lambda T, a: a.softmax(0), [(3, 4)], chapter=5),
-    Op("log_softmax", lambda T, a: T.log_softmax(a, dim=1), [(3, 4)], chapter=5),
-    Op("log_softmax_3d", lambda T, a: a.log_softmax(dim=0), [(3, 2, 4)], chapter=5),
+    Op("log_softmax", lambda T, a: T.log_softmax(a, dim=1), [(3, 4)], chapter=5, marks=LOG_SOFTMAX),
+    Op("log_softmax_3d", lambda T, a: a.log_softmax(dim=0), [(3, 2, 4)],
+       chapter=5, marks=LOG_SOFTMAX),
     Op("logsumexp", lambda T, a: T.logsumexp(a, dim=1), [(3, 4)], chapter=5),
     Op("logsumexp_keepdim", lambda T, a: a.logsumexp(dim=(0, 1), keepdim=True), [(2, 3, 4)],
        chapter=5),
@@ -170,7 +179,8 @@ OPS = [
 
 
 def chapter(number, differentiable=None):
-    return [op for op in OPS if op.chapter == number
+    """The rows of one chapter, as pytest parameters carrying each row's exercise marks."""
+    return [pytest.param(op, marks=op.marks, id=op.name) for op in OPS if op.chapter == number
             and (differentiable is None or op.differentiable == differentiable)]
 
 
@@ -238,19 +248,19 @@ def check_against_torch(op, device, dtype="float32", rtol=1e-4, atol=1e-5):
 # ---- chapter 4's rows ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("op", chapter(4, differentiable=True), ids=repr)
+@pytest.mark.parametrize("op", chapter(4, differentiable=True))
 def test_gradcheck(op, device):
     check_gradients(op, device)
 
 
-@pytest.mark.parametrize("op", chapter(4), ids=repr)
+@pytest.mark.parametrize("op", chapter(4))
 def test_matches_torch(op, device):
     check_against_torch(op, device)
 
 
-@pytest.mark.parametrize("op", [op for op in chapter(4) if op.name in (
+@pytest.mark.parametrize("op", [row for row in chapter(4) if row.values[0].name in (
     "mul_broadcast", "div_broadcast", "pow_tensor", "sum_dims_keepdim", "var_dim", "gelu",
-    "index_pairs", "gather", "expand")], ids=repr)
+    "index_pairs", "gather", "expand")])
 def test_matches_torch_in_float64(op, device):
     check_against_torch(op, device, dtype="float64", rtol=1e-10, atol=1e-12)
 

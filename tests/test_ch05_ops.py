@@ -15,17 +15,17 @@ import tensor
 from tensor import Tensor
 
 
-@pytest.mark.parametrize("op", chapter(5), ids=repr)
+@pytest.mark.parametrize("op", chapter(5))
 def test_gradcheck(op, device):
     check_gradients(op, device)
 
 
-@pytest.mark.parametrize("op", chapter(5), ids=repr)
+@pytest.mark.parametrize("op", chapter(5))
 def test_matches_torch(op, device):
     check_against_torch(op, device)
 
 
-@pytest.mark.parametrize("op", chapter(5), ids=repr)
+@pytest.mark.parametrize("op", chapter(5))
 def test_matches_torch_in_float64(op, device):
     check_against_torch(op, device, dtype="float64", rtol=1e-10, atol=1e-12)
 

@@ -117,6 +117,7 @@ def test_functional_is_reachable_both_ways():
 # ---- linear --------------------------------------------------------------------------------
 
 
+@pytest.mark.exercise("ch06.linear")
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3), (2, 1, 5, 3), (3,)])
 def test_linear_matches_torch(shape, bias, device):
@@ -151,6 +152,7 @@ def test_linear_is_one_node(device):
     assert F.linear(x, layer.weight).parents == (x, layer.weight)
 
 
+@pytest.mark.exercise("ch06.linear")
 def test_linear_gradients_are_laid_out_like_their_tensors():
     # an optimizer's elementwise passes over W, its gradient and its state are fastest when all
     # share one memory layout (row-major here)

@@ -222,6 +222,7 @@ def test_gradcheck(row, reduction, device):
     assert tensor.gradcheck(loss, *(args[name] for name in names))
 
 
+@pytest.mark.exercise("ch06.cross_entropy")
 def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
     logits = normal(5, 3)
     labels = np.array([0, 2, 1, 1, 0])
@@ -234,6 +235,7 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
 @pytest.mark.parametrize("n", [1, 7, 64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("as_module", [False, True], ids=["function", "module"])
+@pytest.mark.exercise("ch06.cross_entropy")
 def test_cross_entropy_gradient_has_the_right_scale(n, reduction, as_module):
     """The gradient's size, not only its direction: (softmax - one_hot) / N for the mean and
     softmax - one_hot for the sum, exactly as PyTorch. A gradient k times too large is a

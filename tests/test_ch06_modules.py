@@ -53,6 +53,7 @@ def torch_net():
 
 # ---- naming and order, as in torch -----------------------------------------------------------
 
+@pytest.mark.exercise("ch06.named_parameters")
 def test_named_parameters_match_torch_in_names_order_and_shapes():
     ours, theirs = our_net(), torch_net()
     assert [(n, tuple(p.shape)) for n, p in ours.named_parameters()] == \
@@ -60,6 +61,7 @@ def test_named_parameters_match_torch_in_names_order_and_shapes():
     assert len(list(ours.parameters())) == 9  # embed counted once
 
 
+@pytest.mark.exercise("ch06.named_parameters")
 def test_state_dict_keys_match_torch_and_skip_non_persistent_buffers():
     ours, theirs = our_net(), torch_net()
     assert list(ours.state_dict()) == list(theirs.state_dict())
@@ -310,6 +312,7 @@ def test_module_dict():
 
 # ---- Linear against torch ------------------------------------------------------------------
 
+@pytest.mark.exercise("ch06.linear")
 @pytest.mark.parametrize("shape, bias", [((5, 3), True), ((2, 4, 3), True), ((5, 3), False)])
 def test_linear_forward_and_backward_match_torch(device, shape, bias):
     theirs = torch.nn.Linear(3, 4, bias=bias).double()
@@ -336,6 +339,7 @@ def test_linear_rejects_the_wrong_input_width():
         nn.Linear(3, 4)(tensor.ones(5, 2))
 
 
+@pytest.mark.exercise("ch06.uniform")
 def test_linear_default_init_is_uniform_in_one_over_sqrt_fan_in():
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
@@ -382,6 +386,7 @@ def init_stats(fn, shape=(256, 512), device="cpu", **kwargs):
     return t.numpy().ravel()
 
 
+@pytest.mark.exercise("ch06.uniform")
 @pytest.mark.parametrize("fn, kwargs, fan", [
     (nn.init.kaiming_uniform_, dict(), 512),
     (nn.init.kaiming_uniform_, dict(a=math.sqrt(5)), 512),
