@@ -8,6 +8,7 @@ broadcasting made explicit, so its gradient is `unbroadcast`.
 """
 
 from tensor.dtype import promote_types
+from tensor.ops import window
 from tensor.ops.broadcast import unbroadcast
 
 
@@ -238,12 +239,15 @@ def chunk(self, chunks, dim=0):
 
 
 def pad(input, pad, mode="constant", value=0.0):
-    """Pad with a constant, as torch.nn.functional.pad: `pad` lists (before, after) amounts
-    starting from the LAST dimension: (1, 1) pads the last dimension by one on each side,
-    (1, 1, 2, 0) also pads the one before it by two in front. The gradient is the padded
-    gradient with the padding cut off."""
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
+    """Pad, as torch.nn.functional.pad: `pad` lists (before, after) amounts starting from the
+    LAST dimension: (1, 1) pads the last dimension by one on each side, (1, 1, 2, 0) also pads
+    the one before it by two in front. mode "constant" fills with `value`, and the gradient is
+    the padded gradient with the padding cut off. "reflect", "replicate" and "circular" copy
+    input elements into the padding (tensor/ops/window.py), so the gradient of each copy is
+    added back onto the element it copied (`window.pad_adjoint`)."""
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError("pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got mode={mode!r}")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: needs (before, after) pairs for at most {input.ndim} dimensions, "
                          f"got {tuple(pad)}")
@@ -252,6 +256,15 @@ def pad(input, pad, mode="constant", value=0.0):
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode != "constant":
+        pads = widths[input.ndim - len(pad) // 2:]
+        out = input._result(window.pad(input._backend, input.array, pads, mode), (input,), "pad")
+
+        def backward(grad):  # each padded element copied an input element: add its gradient
+            input._accumulate(window.pad_adjoint(input._backend, grad, pads, mode))
+
+        out._backward = backward
+        return out
     xp = input._backend.xp
     fill = input.dtype.type(value)
     out = input._result(xp.pad(input.array, widths, constant_values=fill), (input,), "pad")
