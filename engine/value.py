@@ -377,6 +377,10 @@ def _real_power(base, exponent):
             f"**: a negative base to a non-integer power is not a real number, "
             f"got {base!r} ** {exponent!r}"
         ) from None
+    except OverflowError:
+        raise OverflowError(
+            f"**: {base!r} ** {exponent!r} is larger than the largest float (about 1.8e308)"
+        ) from None
 
 
 def _power_slope(a, n):
@@ -386,7 +390,7 @@ def _power_slope(a, n):
         return 0.0
     if a == 0 and n < 1:
         return math.inf
-    return n * a ** (n - 1)
+    return n * _real_power(a, n - 1)
 
 
 def _exp(x):

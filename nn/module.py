@@ -28,6 +28,7 @@ class derives everything else by walking the tree of modules:
 """
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -316,8 +317,21 @@ class Module:
 
         Every entry's shape must match (RuntimeError otherwise). With `strict=True` the keys
         must match exactly: missing and unexpected keys are listed in a RuntimeError. With
-        `strict=False` they are returned as `(missing_keys, unexpected_keys)`.
+        `strict=False` they are returned as `(missing_keys, unexpected_keys)`. Nothing is
+        copied unless every entry can be.
         """
+        own, missing, unexpected = self._check_state_dict(state_dict, strict)
+        for key, target in own.items():
+            if key in state_dict:
+                _copy_into(target, state_dict[key])
+        return IncompatibleKeys(missing, unexpected)
+
+    def _check_state_dict(self, state_dict, strict=True):
+        """What load_state_dict checks before it copies anything: (own entries, missing keys,
+        unexpected keys), or a RuntimeError listing every problem. Changes nothing."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict expects a dict from names to Tensors (what "
+                            f"state_dict() and nn.load return), got {type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
@@ -330,6 +344,11 @@ class Module:
                           + ", ".join(f'"{k}"' for k in unexpected) + ".")
         for key, target in own.items():
             if key in state_dict:
+                if not hasattr(state_dict[key], "shape"):
+                    errors.append(f'While copying the parameter named "{key}", expected a '
+                                  f"Tensor or array from checkpoint but received "
+                                  f"{type(state_dict[key]).__name__}.")
+                    continue
                 shape = tuple(state_dict[key].shape)
                 if shape != tuple(target.shape):
                     errors.append(f"size mismatch for {key}: copying a param with shape {shape} "
@@ -338,10 +357,7 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        for key, target in own.items():
-            if key in state_dict:
-                _copy_into(target, state_dict[key])
-        return IncompatibleKeys(missing, unexpected)
+        return own, missing, unexpected
 
     # ---- printing ---------------------------------------------------------------------
 

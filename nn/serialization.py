@@ -9,7 +9,13 @@ torch_model.state_dict(), path)` gives a file `nn.load` reads.
 
 Writes are atomic: the bytes go to a temporary file in the same folder, are flushed to disk
 (fsync), and only then does `os.replace` give the file its name. A crash or a full disk
-mid-write leaves the previous checkpoint intact instead of a half-written one.
+mid-write leaves the previous checkpoint intact instead of a half-written one. A process
+killed mid-write (SIGKILL, a lost job) cannot remove its temporary file, so every later save
+or load of the same file removes the ones left behind (their names say which process wrote
+them: `.model.safetensors.<host>-<pid>-<random>.tmp`).
+
+bfloat16 (how most shared weights are stored) has no NumPy dtype: `load` converts it to
+float32, exactly (every bfloat16 is a float32 with its last 16 bits zero), and warns.
 
 - `save(state_dict, path, metadata=None)` / `load(path, device="cpu")`: a dict of Tensors.
 - `save_checkpoint(path, model, optimizer=None, epoch=None, metadata=None)` /
@@ -18,11 +24,16 @@ mid-write leaves the previous checkpoint intact instead of a half-written one.
 
 import json
 import os
+import re
+import socket
 import tempfile
+import time
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-from safetensors import SafetensorError, safe_open
+from safetensors import SafetensorError
 from safetensors.numpy import load as safetensors_load
 from safetensors.numpy import save as safetensors_save
 
@@ -36,6 +47,17 @@ def save(state_dict, path, metadata=None):
     """Write `state_dict` (names -> Tensors or arrays, e.g. `model.state_dict()`) to `path`
     as safetensors, atomically. `metadata`, if given, is a dict of str -> str stored in the
     file's header (read it with `safetensors.safe_open(path, "np").metadata()`)."""
+    if not isinstance(state_dict, Mapping):
+        hint = ("model.state_dict()" if hasattr(state_dict, "state_dict")
+                else '{"name": tensor}' if isinstance(state_dict, Tensor)
+                else "a dict such as model.state_dict()")
+        raise TypeError(f"save expects a dict from names to Tensors; got "
+                        f"{type(state_dict).__name__}, so pass {hint} instead. Whole objects "
+                        "are not pickled, because loading a pickle runs whatever code the file "
+                        "holds; a safetensors file only holds numbers")
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise TypeError(f"save: metadata must be a dict from str to str, got "
+                        f"{type(metadata).__name__}")
     if metadata is not None:
         bad = {k: v for k, v in metadata.items() if not (isinstance(k, str) and isinstance(v, str))}
         if bad:
@@ -66,7 +88,7 @@ def save_checkpoint(path, model, optimizer=None, epoch=None, metadata=None):
     """
     arrays = {f"model.{key}": value for key, value in model.state_dict().items()}
     header = {"format": CHECKPOINT_FORMAT, "model": type(model).__name__,
-              "epoch": json.dumps(epoch), "metadata": json.dumps(metadata)}
+              "epoch": _to_json(epoch, "epoch"), "metadata": _to_json(metadata, "metadata")}
     if optimizer is not None:
         state = optimizer.state_dict()
         numbers = {}
@@ -84,30 +106,45 @@ def save_checkpoint(path, model, optimizer=None, epoch=None, metadata=None):
 def load_checkpoint(path, model, optimizer=None):
     """Restore a checkpoint written by `save_checkpoint` into `model` (and `optimizer`, which
     must be of the same class, built over the same model). Wrong or missing keys and shape
-    mismatches are errors. Returns {"epoch": ..., "metadata": ...}."""
+    mismatches are errors. Returns {"epoch": ..., "metadata": ...} (None for what the file
+    does not hold).
+
+    All or nothing: everything is read and checked first, and only then are the model and
+    the optimizer changed, so a checkpoint that does not fit leaves both as they were."""
     arrays, header = _read(path)
     if header.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} is not a Grad School checkpoint (no format {CHECKPOINT_FORMAT!r} "
                          "in its metadata); for a plain state_dict use nn.load")
     model_state = {k[len("model."):]: v for k, v in arrays.items() if k.startswith("model.")}
-    model.load_state_dict(model_state)
+    loaded = {"epoch": _from_json(header, "epoch", path),
+              "metadata": _from_json(header, "metadata", path)}
+    model._check_state_dict(model_state)
+    restored = None
     if optimizer is not None:
-        if "optimizer" not in header:
-            raise ValueError(f"{path} holds no optimizer state (it was saved without one)")
-        saved = json.loads(header["optimizer"])
-        if saved["class"] != type(optimizer).__name__:
-            raise ValueError(f"{path} holds {saved['class']} state, but the optimizer given is "
-                             f"{type(optimizer).__name__}")
-        state = {int(index): dict(values) for index, values in saved["state"].items()}
-        for key, array in arrays.items():
-            if key.startswith("optimizer.state."):
-                index, name = key[len("optimizer.state."):].split(".", 1)
-                state.setdefault(int(index), {})[name] = array
-        groups = [_tuples_like(current, saved_group)
-                  for current, saved_group in zip(optimizer.param_groups, saved["param_groups"])]
-        groups += saved["param_groups"][len(groups):]  # a count mismatch is reported by load
-        optimizer.load_state_dict({"state": state, "param_groups": groups})
-    return {"epoch": json.loads(header["epoch"]), "metadata": json.loads(header["metadata"])}
+        restored = optimizer._read_state_dict(_optimizer_state(path, header, arrays, optimizer))
+    model.load_state_dict(model_state)  # checked above: nothing fails from here on
+    if restored is not None:
+        optimizer._apply_state(*restored)
+    return loaded
+
+
+def _optimizer_state(path, header, arrays, optimizer):
+    """The optimizer's state_dict as the checkpoint stored it (header JSON plus arrays)."""
+    if "optimizer" not in header:
+        raise ValueError(f"{path} holds no optimizer state (it was saved without one)")
+    saved = json.loads(header["optimizer"])
+    if saved["class"] != type(optimizer).__name__:
+        raise ValueError(f"{path} holds {saved['class']} state, but the optimizer given is "
+                         f"{type(optimizer).__name__}")
+    state = {int(index): dict(values) for index, values in saved["state"].items()}
+    for key, array in arrays.items():
+        if key.startswith("optimizer.state."):
+            index, name = key[len("optimizer.state."):].split(".", 1)
+            state.setdefault(int(index), {})[name] = array
+    groups = [_tuples_like(current, saved_group)
+              for current, saved_group in zip(optimizer.param_groups, saved["param_groups"])]
+    groups += saved["param_groups"][len(groups):]  # a count mismatch is reported by load
+    return {"state": state, "param_groups": groups}
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -131,26 +168,118 @@ def _tuples_like(current, saved):
     return {k: tuple(v) if isinstance(current.get(k), tuple) else v for k, v in saved.items()}
 
 
+def _to_json(value, what):
+    """`value` as JSON text for a checkpoint's header; NumPy numbers become Python numbers."""
+    def convert(obj):
+        if isinstance(obj, np.generic):
+            return obj.item()
+        raise TypeError(f"save_checkpoint: {what} holds a {type(obj).__name__} ({obj!r:.60}), "
+                        "which JSON cannot store; use numbers, strings, booleans, None, lists "
+                        "and dicts (for a one-element tensor, .item())")
+
+    return json.dumps(value, default=convert)
+
+
+def _from_json(header, key, path):
+    """A JSON value of a checkpoint's header, or None when the file does not hold it."""
+    text = header.get(key)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: the checkpoint's {key!r} is not valid JSON ({err})") from None
+
+
+# safetensors dtype names -> NumPy's; BF16 is read by hand (NumPy has no bfloat16)
+_NUMPY_DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
+                 "I16": "<i2", "I8": "i1", "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1",
+                 "BOOL": "?"}
+
+
 def _read(path):
-    """(arrays, metadata) of a safetensors file; clear errors for a missing or damaged file."""
+    """(arrays, metadata) of a safetensors file; clear errors for a missing or damaged file.
+    bfloat16 tensors are widened to float32 (exactly) with a warning; other dtypes NumPy
+    lacks (float8, ...) are a clear error."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give the path of a .safetensors file")
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    _remove_stale_temps(path)
     content = path.read_bytes()
     try:
-        arrays = safetensors_load(content)
-        with safe_open(path, framework="np") as f:
-            metadata = f.metadata() or {}
-    except (SafetensorError, ValueError) as err:
+        header = _header(content)
+        metadata = header.pop("__metadata__", None) or {}
+        dtypes = {name: info["dtype"] for name, info in header.items()}
+    except (ValueError, KeyError, TypeError) as err:
         raise ValueError(f"{path} is not a readable safetensors file: {err}") from None
-    return arrays, metadata
+    unknown = {name: d for name, d in dtypes.items() if d != "BF16" and d not in _NUMPY_DTYPES}
+    if unknown:
+        names = ", ".join(sorted(unknown)[:3]) + (", ..." if len(unknown) > 3 else "")
+        raise ValueError(f"{path} stores tensors of dtype {sorted(set(unknown.values()))} "
+                         f"({names}), which NumPy, and so Grad School, cannot hold (float8 "
+                         "has no NumPy type). Convert them first, e.g. in PyTorch: "
+                         "save_file({k: v.float() for k, v in state.items()}, path)")
+    widened = sorted(name for name, d in dtypes.items() if d == "BF16")
+    if not widened:
+        try:
+            return safetensors_load(content), metadata
+        except (SafetensorError, ValueError) as err:
+            raise ValueError(f"{path} is not a readable safetensors file: {err}") from None
+    warnings.warn(f"{path.name}: {len(widened)} bfloat16 tensor(s) ({', '.join(widened[:3])}"
+                  f"{', ...' if len(widened) > 3 else ''}) loaded as float32, because NumPy "
+                  "has no bfloat16; the values are exact (a bfloat16 is a float32 cut to its "
+                  "first 16 bits)", stacklevel=3)
+    return _read_by_hand(path, content, header), metadata
+
+
+def _header(content):
+    """The JSON header of safetensors bytes: an 8-byte little-endian length, then the JSON."""
+    if len(content) < 8:
+        raise ValueError("the file is shorter than a safetensors header")
+    size = int.from_bytes(content[:8], "little")
+    if size > len(content) - 8:
+        raise ValueError(f"the header claims {size} bytes, the file has {len(content) - 8}")
+    header = json.loads(content[8:8 + size])
+    if not isinstance(header, dict):
+        raise ValueError("the header is not a JSON object")
+    return header
+
+
+def _read_by_hand(path, content, header):
+    """The arrays of safetensors bytes, bfloat16 widened to float32: a bfloat16 is the upper
+    16 bits of a float32, so shifting them up 16 bits gives the same number."""
+    data = memoryview(content)[8 + int.from_bytes(content[:8], "little"):]
+    arrays = {}
+    for name, info in header.items():
+        begin, end = info["data_offsets"]
+        shape = tuple(info["shape"])
+        dtype = np.dtype("<u2" if info["dtype"] == "BF16" else _NUMPY_DTYPES[info["dtype"]])
+        if not 0 <= begin <= end <= len(data) or end - begin != dtype.itemsize * int(
+                np.prod(shape, dtype=np.int64)):
+            raise ValueError(f"{path} is not a readable safetensors file: the bytes of "
+                             f"{name!r} do not fit its shape {shape}")
+        array = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape)
+        if info["dtype"] == "BF16":
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        arrays[name] = array.astype(array.dtype.newbyteorder("="), copy=True)
+    return arrays
 
 
 def _atomic_write(path, content):
     """Write `content` to `path` so that `path` holds either its old content or all of the new
     one, never a mixture: temporary file in the same folder, fsync, rename."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"save: the folder {path.parent} does not exist; create it first, "
+                                f"e.g. os.makedirs({str(path.parent)!r}, exist_ok=True)")
+    if path.is_dir():
+        raise IsADirectoryError(f"save: {path} is a folder; give a file name inside it, such as "
+                                f"{path / 'model.safetensors'}")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_HOST}-{os.getpid()}-",
+                               suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's files are private (0600); use the usual mode
         with os.fdopen(fd, "wb") as f:
@@ -167,6 +296,51 @@ def _atomic_write(path, content):
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+# ---- temporary files left by killed saves ---------------------------------------------------
+
+_HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:16] or "host"
+_STALE_AFTER = 24 * 3600  # seconds: a temporary file unchanged this long is not being written
+
+
+def _remove_stale_temps(path):
+    """Remove the temporary files that saves of `path` killed mid-write left behind, and only
+    those: names `.{name}.<host>-<pid>-<8 random>.tmp` whose process no longer runs on this
+    machine (or `.{name}.<8 random>.tmp`, the pattern of earlier versions), or older than a
+    day. A save in progress (its process alive) keeps its file. Errors are ignored: this is
+    housekeeping, never a reason for a save or a load to fail."""
+    name = re.escape(path.name)
+    pattern = re.compile(rf"\.{name}\.(?:([A-Za-z0-9]+)-(\d+)-)?[a-z0-9_]{{8}}\.tmp")
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        host, pid = match.groups()
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > _STALE_AFTER
+            if host is None or old or (host == _HOST and not _process_alive(int(pid))):
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _process_alive(pid):
+    """Whether process `pid` runs on this machine (POSIX: signal 0 tests without sending)."""
+    if os.name != "posix" or pid == os.getpid():
+        return True  # elsewhere os.kill would end the process: leave it to the age rule
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it runs, as another user
+        return True
+    return True
 
 
 def _umask():

@@ -71,6 +71,7 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None, deposit=Tru
     the order of `inputs` (None where no gradient arrived), and no `.grad` changes (what
     autograd.grad() does).
     """
+    from tensor.autograd import anomaly
     from tensor.versions import check_saved
 
     order = topological_order(roots)
@@ -92,7 +93,14 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None, deposit=Tru
                     arrived[id(node)] = (node, grad)
                 if step is not _leaf_backward:
                     check_saved(node)
-                    step(grad)
+                    try:
+                        step(grad)
+                    except Exception as error:
+                        if anomaly.state.enabled:  # detect_anomaly(): say which line made it
+                            anomaly.add_site_note(error, node)
+                        raise
+                    if anomaly.state.enabled:
+                        anomaly.after_backward(node)
             if not retain_graph and step is not _leaf_backward:
                 node._backward_fn = _released_backward
                 node.parents = ()

@@ -64,8 +64,10 @@ def infer_dtype(data):
         return DEFAULT_INT
     if kind == "b":
         return bool
-    raise TypeError(f"cannot make a Tensor from data of NumPy dtype {data.dtype} "
-                    "(expected numbers or bools)")
+    what = {"U": "text", "S": "bytes", "O": "objects that are not numbers"}.get(
+        kind, f"values of NumPy dtype {data.dtype}")
+    raise TypeError(f"Tensor(data) expects numbers or bools (or nested lists of them), got "
+                    f"{what}")
 
 
 def promote_types(a, b):
@@ -75,6 +77,30 @@ def promote_types(a, b):
     if (a.kind == "f") != (b.kind == "f"):
         return a if a.kind == "f" else b
     return numpy.promote_types(a, b)
+
+
+def check_fits(data, dtype, where="Tensor: "):
+    """OverflowError if the Python ints in `data` (a number, or a NumPy array made from Python
+    data) do not fit the integer `dtype`: NumPy would wrap them around (300 as int8 is 44),
+    or fail in its own words. Floats and bools always fit (they are converted)."""
+    if dtype.kind not in "iu":
+        return
+    if isinstance(data, numbers.Integral):
+        low = high = int(data)
+    elif data.dtype.kind in "iu" and data.size:
+        low, high = int(data.min()), int(data.max())
+    elif data.dtype.kind == "O":  # ints too large for NumPy's int64 (or a mixture)
+        values = [v for v in data.ravel().tolist() if isinstance(v, numbers.Integral)]
+        if not values:
+            return
+        low, high = builtins.min(values), builtins.max(values)
+    else:
+        return
+    info = numpy.iinfo(dtype)
+    if low < info.min or high > info.max:
+        number = low if low < info.min else high
+        raise OverflowError(f"{where}the integer {number} does not fit dtype {dtype} (range "
+                            f"{info.min} to {info.max}); use a larger dtype, or a float")
 
 
 def scalar_kind(value):

@@ -39,6 +39,7 @@ import copy
 from tensor import backend as backends
 from tensor import dtype as dtypes
 from tensor import inplace
+from tensor.autograd import anomaly
 from tensor.backprop import _leaf_backward, run_backward
 from tensor.grad_mode import state as grad_mode
 from tensor.ops import activation, comparison, elementwise, indexing, reduction
@@ -81,10 +82,12 @@ class Tensor:
             source = backends.get_backend("cpu")
             try:
                 data = source.asarray(data)
-            except (ValueError, TypeError) as error:
+            except (ValueError, TypeError, OverflowError) as error:
                 raise TypeError(f"Tensor(data) expects numbers, (nested) lists of numbers or an "
                                 f"array; got {type(data).__name__}: {error}") from None
-            default_dtype = dtypes.infer_dtype(data)
+            wanted = None if dtype is None else dtypes.to_dtype(dtype)
+            dtypes.check_fits(data, wanted or dtypes.DEFAULT_INT)  # no silent wrap-around
+            default_dtype = dtypes.infer_dtype(data) if wanted is None else wanted
         else:
             default_dtype = dtypes.to_dtype(data.dtype)
         dtype = default_dtype if dtype is None else dtypes.to_dtype(dtype)
@@ -246,7 +249,10 @@ class Tensor:
         """The shape, or the length of one dimension."""
         if dim is None:
             return self._data.shape
-        return self._data.shape[shape_ops.normalize_dim(dim, self.ndim, "size")]
+        axis = shape_ops.normalize_dim(dim, self.ndim, "size")
+        if self.ndim == 0:
+            raise IndexError(f"size({dim}): a 0-d tensor has no dimensions; size() is ()")
+        return self._data.shape[axis]
 
     def numel(self):
         return self._data.size
@@ -368,6 +374,8 @@ class Tensor:
                         out._requires_grad = True
                         out._record(parents, saved, saves_output)
                     break
+        if anomaly.state.enabled:  # detect_anomaly(): check it, remember the caller's line
+            anomaly.after_forward(out, parents, op)
         return out
 
     def _share_memory_history(self, parents):
@@ -402,6 +410,8 @@ class Tensor:
             raise TypeError(f"unsupported operand type(s) for {op}: 'Tensor' and "
                             f"'{type(value).__name__}'{hint}")
         dtype = dtypes.scalar_dtype(self._data.dtype, kind)
+        if kind == "i":
+            dtypes.check_fits(value, dtype, f"'{op}' with a tensor of dtype {self._data.dtype}: ")
         return Tensor._wrap(dtype.type(value), self._backend)
 
     def _pair(self, other, op, broadcast=True):

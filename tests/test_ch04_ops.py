@@ -282,11 +282,8 @@ def test_the_table_covers_every_op():
 # ---- grad_fn: every op's backward node is named as PyTorch names it ------------------------
 
 # Ops that are one node in one engine and several in the other: the name of the LAST node
-# differs, and says so. (std is var then sqrt here, PyTorch has one StdBackward0; split and
-# chunk are slices here, one Split node there.)
-COMPOSED_DIFFERENTLY = {"std": ("SqrtBackward0", "StdBackward0"),
-                        "std_dim": ("SqrtBackward0", "StdBackward0"),
-                        "split_sizes": ("SliceBackward0", "SplitWithSizesBackward0"),
+# differs, and says so. (split and chunk are slices here, one Split node there.)
+COMPOSED_DIFFERENTLY = {"split_sizes": ("SliceBackward0", "SplitWithSizesBackward0"),
                         "chunk": ("SliceBackward0", "SplitBackward0")}
 
 

@@ -11,20 +11,24 @@ from tensor import Tensor
 
 def default_collate(samples):
     """Stack a list of examples into one batch, keeping their structure: Tensors and NumPy
-    arrays are stacked along a new first dimension, Python ints become an int64 Tensor and
-    floats a float32 one, and tuples, lists and dicts are collated field by field, so
+    arrays are stacked along a new first dimension, numbers become one Tensor whose dtype
+    fits them all (float32 if any is a float, else int64 if any is an int, else bool, as
+    `Tensor([1, 2.5])` does), and tuples, lists and dicts are collated field by field, so
     [(x0, y0), (x1, y1)] becomes (stack([x0, x1]), Tensor([y0, y1]))."""
+    if len(samples) == 0:
+        raise ValueError("default_collate got an empty batch: there are no examples to "
+                         "stack (is the dataset empty?)")
     first = samples[0]
     if isinstance(first, Tensor):
         return tensor.stack(samples)
     if isinstance(first, np.ndarray):
         return Tensor(np.stack(samples))
-    if isinstance(first, (bool, np.bool_)):
-        return Tensor(np.array(samples, dtype=np.bool_))
-    if isinstance(first, (int, np.integer)):
-        return Tensor(np.array(samples, dtype=np.int64))
-    if isinstance(first, (float, np.floating)):
-        return Tensor(np.array(samples, dtype=np.float32))
+    if isinstance(first, _NUMBERS):
+        others = sorted({type(s).__name__ for s in samples if not isinstance(s, _NUMBERS)})
+        if others:
+            raise TypeError(f"default_collate: a batch mixes numbers with {others}; every "
+                            "example must have the same structure")
+        return Tensor(list(samples))
     if isinstance(first, Mapping):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, (tuple, list)):
@@ -35,6 +39,9 @@ def default_collate(samples):
         return tuple(fields) if isinstance(first, tuple) else fields
     raise TypeError(f"default_collate cannot batch examples of type {type(first).__name__}; "
                     "pass collate_fn= to DataLoader")
+
+
+_NUMBERS = (bool, int, float, np.bool_, np.integer, np.floating)
 
 
 class DataLoader:
@@ -66,20 +73,28 @@ class DataLoader:
         self.generator = generator
 
     def __len__(self):
-        n = len(self.dataset)
+        n = self._dataset_length()
         if self.drop_last:
             return n // self.batch_size
         return math.ceil(n / self.batch_size)
 
     def _order(self):
         """The order of the examples for one epoch: 0..n-1, or a random permutation."""
-        n = len(self.dataset)
+        n = self._dataset_length()
         if not self.shuffle:
             return np.arange(n)
         if self.generator is not None:
             return self.generator.permutation(n)
         # sorting n uniform numbers gives a uniformly random permutation
         return np.argsort(tensor.rand(n, dtype=tensor.float64).numpy(), kind="stable")
+
+    def _dataset_length(self):
+        try:
+            return len(self.dataset)
+        except TypeError:
+            raise TypeError(f"DataLoader needs len(dataset) to know how many examples there "
+                            f"are, but {type(self.dataset).__name__} has no __len__; define "
+                            "__len__ (and __getitem__) as nn.data.Dataset says") from None
 
     def __iter__(self):
         order = self._order()

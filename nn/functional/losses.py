@@ -196,6 +196,10 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
         raise ValueError(f"binary_cross_entropy: every input must be a probability in [0, 1], "
                          f"got values from {x.min().item():.4g} to {x.max().item():.4g}; apply "
                          "sigmoid first, or use binary_cross_entropy_with_logits on the scores")
+    if not bool(((y >= 0) & (y <= 1)).all()):  # outside [0, 1] the loss has no minimum
+        raise ValueError(f"binary_cross_entropy: every target must be in [0, 1] (a 0/1 label "
+                         f"or a probability), got values from {y.min().item():.4g} to "
+                         f"{y.max().item():.4g}")
     w = _elementwise_weight(weight, input, "binary_cross_entropy", "weight")
     log_x, log_1mx = _clamped_log(xp, x), _clamped_log(xp, 1 - x)
     losses = -(y * log_x + (1 - y) * log_1mx)

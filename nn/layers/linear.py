@@ -1,6 +1,7 @@
 """Fully-connected layers: `Linear` (y = x W^T + b) and `Identity` (y = x)."""
 
 import math
+import numbers
 
 import nn.functional as F
 import tensor
@@ -34,6 +35,10 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+                raise ValueError(f"Linear: {name} must be a whole number >= 0 (a size), got "
+                                 f"{n!r}")
         self.in_features = in_features
         self.out_features = out_features
         options = dict(device=device, dtype=dtype)

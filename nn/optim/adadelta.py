@@ -1,6 +1,6 @@
 """Adadelta: Adagrad's idea with running means, and step sizes in the parameters' own units."""
 
-from nn.optim.optimizer import Optimizer, check_option
+from nn.optim.optimizer import Optimizer, check_numbers, check_option
 
 
 class Adadelta(Optimizer):
@@ -21,6 +21,7 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+        check_numbers("Adadelta", lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         check_option("Adadelta", "lr", lr, lr >= 0, "lr >= 0")
         check_option("Adadelta", "rho", rho, 0 <= rho <= 1, "0 <= rho <= 1")
         check_option("Adadelta", "eps", eps, eps >= 0, "eps >= 0")

@@ -1,6 +1,6 @@
 """Adagrad: per-coordinate step sizes from the sum of all past squared gradients."""
 
-from nn.optim.optimizer import Optimizer, check_option
+from nn.optim.optimizer import Optimizer, check_numbers, check_option
 
 
 class Adagrad(Optimizer):
@@ -22,6 +22,8 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, *, maximize=False):
+        check_numbers("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                      initial_accumulator_value=initial_accumulator_value, eps=eps)
         check_option("Adagrad", "lr", lr, lr >= 0, "lr >= 0")
         check_option("Adagrad", "lr_decay", lr_decay, lr_decay >= 0, "lr_decay >= 0")
         check_option("Adagrad", "weight_decay", weight_decay, weight_decay >= 0,

@@ -1,8 +1,9 @@
 """Adam and AdamW: momentum plus a per-coordinate step size from the gradient's running scale."""
 
 import math
+import numbers
 
-from nn.optim.optimizer import Optimizer, check_option
+from nn.optim.optimizer import Optimizer, check_numbers, check_option
 
 
 class Adam(Optimizer):
@@ -33,6 +34,11 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         name = type(self).__name__
+        if not isinstance(betas, (tuple, list)) or not all(
+                isinstance(b, numbers.Real) and not isinstance(b, bool) for b in betas):
+            raise TypeError(f"{name}: betas must be a pair of numbers (beta1, beta2) such as "
+                            f"(0.9, 0.999), got {type(betas).__name__} {betas!r}")
+        check_numbers(name, lr=lr, eps=eps, weight_decay=weight_decay)
         check_option(name, "lr", lr, lr >= 0, "lr >= 0")
         check_option(name, "eps", eps, eps >= 0, "eps >= 0")
         check_option(name, "betas", betas, len(betas) == 2 and all(0 <= b < 1 for b in betas),

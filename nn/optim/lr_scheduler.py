@@ -17,6 +17,7 @@ schedulers can be chained on one optimizer); the closed form is given in each do
 """
 
 import math
+import numbers
 from collections import Counter
 
 from nn.optim.optimizer import Optimizer
@@ -104,6 +105,8 @@ class StepLR(LRScheduler):
     lr = base_lr * gamma ** (last_epoch // step_size)."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        _check_positive("StepLR", "step_size", step_size, integer=True)
+        _check_positive("StepLR", "gamma", gamma)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -119,6 +122,11 @@ class MultiStepLR(LRScheduler):
     lr = base_lr * gamma ** (number of milestones <= last_epoch)."""
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        if isinstance(milestones, (numbers.Number, str)) or not all(
+                isinstance(m, numbers.Integral) for m in milestones):
+            raise TypeError(f"MultiStepLR: milestones must be a list of step counts such as "
+                            f"[30, 80], got {type(milestones).__name__} {milestones!r}")
+        _check_positive("MultiStepLR", "gamma", gamma)
         self.milestones = Counter(milestones)  # a milestone listed twice decays twice
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -132,6 +140,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the lr by `gamma` at every step: lr = base_lr * gamma ** last_epoch."""
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
+        _check_positive("ExponentialLR", "gamma", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -150,6 +159,7 @@ class CosineAnnealingLR(LRScheduler):
     c_t = 1 + cos(pi * t / T_max). Past T_max the cosine climbs back up (period 2 T_max)."""
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        _check_positive("CosineAnnealingLR", "T_max", T_max, integer=True)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
@@ -251,13 +261,24 @@ class OneCycleLR(LRScheduler):
             start = 0.0
             for i, (end, lr_a, lr_b, mom_a, mom_b) in enumerate(self.phases):
                 if t <= end or i == len(self.phases) - 1:
-                    pct = (t - start) / (end - start)
+                    # a phase shorter than a step (pct_start * total_steps <= 1) is over at once
+                    pct = (t - start) / (end - start) if end > start else 1.0
                     lrs.append(self._anneal(group[lr_a], group[lr_b], pct))
                     if self.cycle_momentum:
                         self._set_momentum(group, self._anneal(group[mom_a], group[mom_b], pct))
                     break
                 start = end
         return lrs
+
+
+def _check_positive(scheduler, name, value, integer=False):
+    """ValueError unless `value` is a number > 0 (an integer if `integer`): a step_size or
+    T_max of 0 would divide by zero, and a gamma <= 0 would make the learning rate 0 or
+    negative."""
+    kind = numbers.Integral if integer else numbers.Real
+    if not isinstance(value, kind) or isinstance(value, bool) or value <= 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{scheduler}: {name} must be {what}, got {value!r}")
 
 
 def _per_group(name, value, groups):

@@ -48,11 +48,13 @@ here too, because `step` is an ordinary method.
 """
 
 import copy
+import numbers
 
 import numpy
 
 import tensor
 from tensor import Tensor
+from tensor.backend import backend_of
 
 
 class Optimizer:
@@ -92,6 +94,10 @@ class Optimizer:
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(f"an optimizer can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:  # its .grad is never filled, so it would silently never change
+                raise ValueError(f"can't optimize a non-leaf Tensor (computed by '{p.op}'): "
+                                 "an optimizer updates leaves such as model.parameters(); "
+                                 "create the tensor directly with requires_grad=True")
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
@@ -116,6 +122,7 @@ class Optimizer:
                     state = self.state.get(p)
                     if state is None:
                         state = self.state[p] = {}
+                    _check_same_device(self, p, grad, state)
                     self.update(p, grad.array, state, group)
                     p._bump_version()  # a graph that saved p's old values must not use them
         return loss
@@ -202,7 +209,22 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Restore what `state_dict()` returned (state arrays are copied onto each parameter's
-        device and dtype). The parameter groups must have the same sizes as this optimizer's."""
+        device and dtype). The parameter groups must have the same sizes as this optimizer's.
+        All or nothing: a state dict that does not fit leaves the optimizer as it was."""
+        self._apply_state(*self._read_state_dict(state_dict))
+
+    def _read_state_dict(self, state_dict):
+        """Check `state_dict` and build from it (new state, each group's new options),
+        changing nothing; `_apply_state` then installs them, which cannot fail."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict expects the dict that state_dict() "
+                            f"returns, got {type(state_dict).__name__}")
+        missing = [key for key in ("state", "param_groups") if key not in state_dict]
+        if missing:
+            raise ValueError(f"{name}.load_state_dict expects the dict that state_dict() "
+                             f"returns, with keys 'state' and 'param_groups'; this one lacks "
+                             f"{missing} (it has {sorted(map(str, state_dict))})")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"the state dict has {len(saved_groups)} parameter groups, this "
@@ -215,13 +237,22 @@ class Optimizer:
         param_of = {}
         for saved, group in zip(saved_groups, self.param_groups):
             param_of.update(zip(saved["params"], group["params"]))
-        self.state = {}
+        state = {}
         for index, saved_state in state_dict["state"].items():
-            param = param_of[int(index)]
-            self.state[param] = {k: self._restore(param, v) for k, v in saved_state.items()}
-        for saved, group in zip(saved_groups, self.param_groups):
-            options = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
-            group.update(options)
+            param = param_of.get(int(index))
+            if param is None:
+                raise ValueError(f"the state dict has state for parameter {index}, which none "
+                                 f"of its parameter groups lists ({sorted(param_of)})")
+            state[param] = {k: self._restore(param, v) for k, v in saved_state.items()}
+        options = [{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+                   for saved in saved_groups]
+        return state, options
+
+    def _apply_state(self, state, options):
+        """Install what `_read_state_dict` built."""
+        self.state = state
+        for group, group_options in zip(self.param_groups, options):
+            group.update(group_options)
 
     def _restore(self, param, value):
         """A saved state value, as this parameter's state: arrays are copied onto its device
@@ -244,6 +275,34 @@ class Optimizer:
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def check_numbers(optimizer, **options):
+    """Raise TypeError `SGD: lr must be a number, got str '0.1'` for an option that is not a
+    real number (None, a string, a bool, a list). Call it before comparing the options with
+    check_option, whose comparisons would otherwise fail in Python's words."""
+    for name, value in options.items():
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{optimizer}: {name} must be a number, got "
+                            f"{type(value).__name__} {value!r}")
+
+
+def _check_same_device(optimizer, param, grad, state):
+    """An update mixes the parameter, its gradient and its state arrays: all must live on one
+    device (a model moved with .to() after the optimizer had state keeps that state behind)."""
+    device = param.device
+    found = [("gradient", grad.device)]
+    for name, value in state.items():
+        backend = backend_of(value)
+        if backend is not None:
+            found.append((f"state {name!r}", backend.device))
+    for name, other in found:
+        if other != device:
+            raise RuntimeError(
+                f"{type(optimizer).__name__}.step(): a parameter of shape {param.shape} is on "
+                f"{device} but its {name} is on {other}; an optimizer's state stays where it "
+                "was made, so move the model with model.to(device) before building the "
+                "optimizer (or before load_state_dict)")
 
 
 def check_option(optimizer, name, value, valid, expected):

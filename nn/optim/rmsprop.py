@@ -1,6 +1,6 @@
 """RMSprop: divide each coordinate's gradient by a running root-mean-square of its history."""
 
-from nn.optim.optimizer import Optimizer, check_option
+from nn.optim.optimizer import Optimizer, check_numbers, check_option
 
 
 class RMSprop(Optimizer):
@@ -25,6 +25,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):
+        check_numbers("RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                      momentum=momentum)
         check_option("RMSprop", "lr", lr, lr >= 0, "lr >= 0")
         check_option("RMSprop", "alpha", alpha, 0 <= alpha <= 1, "0 <= alpha <= 1")
         check_option("RMSprop", "eps", eps, eps >= 0, "eps >= 0")

@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay."""
 
-from nn.optim.optimizer import Optimizer, check_option
+from nn.optim.optimizer import Optimizer, check_numbers, check_option
 
 
 class SGD(Optimizer):
@@ -24,6 +24,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False):
+        check_numbers("SGD", lr=lr, momentum=momentum, dampening=dampening,
+                      weight_decay=weight_decay)
         check_option("SGD", "lr", lr, lr >= 0, "lr >= 0")
         check_option("SGD", "momentum", momentum, momentum >= 0, "momentum >= 0")
         check_option("SGD", "weight_decay", weight_decay, weight_decay >= 0, "weight_decay >= 0")

@@ -21,7 +21,7 @@ _NAMES = {
     "neg": "NegBackward0", "exp": "ExpBackward0", "log": "LogBackward0",
     "sqrt": "SqrtBackward0", "abs": "AbsBackward0", "clamp": "ClampBackward1",
     "maximum": "MaximumBackward0", "minimum": "MinimumBackward0", "where": "WhereBackward0",
-    "var": "VarBackward0", "amax": "AmaxBackward0", "amin": "AminBackward0",
+    "var": "VarBackward0", "std": "StdBackward0", "amax": "AmaxBackward0", "amin": "AminBackward0",
     "max": "MaxBackward1", "min": "MinBackward1", "max(dim)": "MaxBackward0",
     "min(dim)": "MinBackward0", "logsumexp": "LogsumexpBackward0",
     "reshape": "ViewBackward0", "view": "ViewBackward0", "flatten": "ViewBackward0",

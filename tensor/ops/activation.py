@@ -8,6 +8,8 @@ Names and arguments are torch.nn.functional's.
 
 import math
 
+from tensor.dtype import float16, float32
+from tensor.ops.elementwise import _floating
 from tensor.ops.normal_cdf import normal_cdf, normal_pdf
 from tensor.ops.shape import normalize_dim
 
@@ -32,7 +34,7 @@ def _sigmoid(xp, x):
 
 
 def sigmoid(self):
-    s = _sigmoid(self._backend.xp, self.array)
+    s = _sigmoid(self._backend.xp, _floating(self.array))
     out = self._result(s, (self,), "sigmoid", saves_output=True)
 
     def backward(grad):  # d sigma(a)/da = sigma(a) (1 - sigma(a)), from the output
@@ -43,7 +45,8 @@ def sigmoid(self):
 
 
 def tanh(self):
-    out = self._result(self._backend.xp.tanh(self.array), (self,), "tanh", saves_output=True)
+    out = self._result(self._backend.xp.tanh(_floating(self.array)), (self,), "tanh",
+                       saves_output=True)
     result = out.array
 
     def backward(grad):  # d tanh(a)/da = 1 - tanh(a)**2, from the output
@@ -58,19 +61,27 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 def gelu(self, approximate="none"):
     """GELU(x) = x Phi(x), Phi the standard normal CDF (approximate="none"), or PyTorch's tanh
-    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) (approximate="tanh")."""
+    approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) (approximate="tanh").
+
+    float16 is computed in float32 and rounded back, as PyTorch does: in float16, x**3
+    overflows past |x| = 40 and x**2 past 256, and the tanh form's gradient would become
+    0 * inf = nan."""
     xp = self._backend.xp
     x = self.array
+    if x.dtype == float16:
+        x = x.astype(float32)
     if approximate == "none":
         cdf = normal_cdf(xp, x)
-        out = self._result(x * cdf, (self,), "gelu", saved=(self,))
+        out = self._result((x * cdf).astype(self.dtype, copy=False), (self,), "gelu",
+                           saved=(self,))
 
         def backward(grad):  # d(x Phi(x))/dx = Phi(x) + x phi(x)
             self._accumulate(grad * (cdf + x * normal_pdf(xp, x)))
 
     elif approximate == "tanh":
         t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-        out = self._result(0.5 * x * (1 + t), (self,), "gelu", saved=(self,))
+        out = self._result((0.5 * x * (1 + t)).astype(self.dtype, copy=False), (self,), "gelu",
+                           saved=(self,))
 
         def backward(grad):  # product rule, and d tanh(u)/du = 1 - tanh(u)**2
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
@@ -130,7 +141,7 @@ def softmax(self, dim=-1):
     gradient is y * (g - sum_j g_j y_j)."""
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, "softmax")
-    e = xp.exp(self.array - self.array.max(axis=axis, keepdims=True))
+    e = xp.exp(self.array - _row_max(self, axis, "softmax"))
     out = self._result(e / e.sum(axis=axis, keepdims=True), (self,), "softmax",
                        saves_output=True)
     result = out.array
@@ -149,7 +160,7 @@ def log_softmax(self, dim=-1):
     g - softmax(x) * sum(g), with softmax(x) = exp(log_softmax(x)), the output."""
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, "log_softmax")
-    shifted = self.array - self.array.max(axis=axis, keepdims=True)
+    shifted = self.array - _row_max(self, axis, "log_softmax")
     out = self._result(shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)),
                        (self,), "log_softmax", saves_output=True)
     result = out.array
@@ -162,3 +173,15 @@ def log_softmax(self, dim=-1):
 
     out._backward = backward
     return out
+
+
+def _row_max(self, axis, op):
+    """max(x) along `axis` (kept), the shift that keeps softmax's exp from overflowing. Only
+    floats have a softmax (PyTorch refuses integer tensors too); an empty tensor has nothing
+    to shift (and NumPy's max of nothing is an error)."""
+    if self.array.dtype.kind != "f":
+        raise TypeError(f"{op}() needs a floating-point tensor, got dtype {self.dtype}; "
+                        "convert it first, e.g. x.float() (or pass dtype=tensor.float32)")
+    if self.array.size == 0:
+        return self.array.dtype.type(0)
+    return self.array.max(axis=axis, keepdims=True)

@@ -9,7 +9,7 @@ In a binary op, `a, b = self._pair(other, op)` makes `other` a Tensor (a number 
 constant), checks that both are on one device and broadcast together, and settles the dtype.
 """
 
-from tensor.dtype import scalar_kind
+from tensor.dtype import DEFAULT_FLOAT, scalar_kind
 from tensor.ops.broadcast import broadcast_shapes, unbroadcast
 
 
@@ -78,8 +78,10 @@ def truediv(self, other):
 def pow(self, other):
     """a ** b, for a number or a tensor b.
 
-    d(a**b)/da = b * a**(b-1). d(a**b)/db = a**b * ln a, defined for a > 0; where a <= 0 we
-    use 0 (its limit at a = 0 from the right), so no log of a non-positive number is taken.
+    d(a**b)/da = b * a**(b-1), and 0 where b = 0 (a**0 = 1 is flat: the formula's
+    0 * 0**-1 = 0 * inf would give nan at a = 0, as PyTorch avoids too). d(a**b)/db =
+    a**b * ln a, defined for a > 0; where a <= 0 we use 0 (its limit at a = 0 from the
+    right), so no log of a non-positive number is taken.
     """
     a, b = self._pair(other, "**")
     out = a._result(a.array**b.array, (a, b), "**", saved=(a, b), saves_output=b.requires_grad)
@@ -88,7 +90,9 @@ def pow(self, other):
     def backward(grad):
         xp = a._backend.xp
         if a.requires_grad:
-            a._accumulate(unbroadcast(grad * b.array * a.array ** (b.array - 1), a.shape))
+            n = b.array
+            safe_n = xp.where(n == 0, n.dtype.type(1), n)  # where n = 0: n * a**0 = 0, exactly
+            a._accumulate(unbroadcast(grad * n * a.array ** (safe_n - 1), a.shape))
         if b.requires_grad:
             positive = a.array > 0
             log_a = xp.log(xp.where(positive, a.array, 1))
@@ -136,8 +140,15 @@ def neg(self):
     return out
 
 
+def _floating(array):
+    """The values as floats for a math function (exp, log, sqrt, sigmoid, tanh): integer and
+    bool tensors are computed in float32, as in PyTorch (NumPy would pick float64)."""
+    return array if array.dtype.kind == "f" else array.astype(DEFAULT_FLOAT)
+
+
 def exp(self):
-    out = self._result(self._backend.xp.exp(self.array), (self,), "exp", saves_output=True)
+    out = self._result(self._backend.xp.exp(_floating(self.array)), (self,), "exp",
+                       saves_output=True)
     result = out.array
 
     def backward(grad):  # d(e**a)/da = e**a: the output is its own derivative
@@ -149,7 +160,8 @@ def exp(self):
 
 def log(self):
     """The natural logarithm (nan for negative numbers, -inf at 0, as in NumPy)."""
-    out = self._result(self._backend.xp.log(self.array), (self,), "log", saved=(self,))
+    out = self._result(self._backend.xp.log(_floating(self.array)), (self,), "log",
+                       saved=(self,))
 
     def backward(grad):  # d(ln a)/da = 1/a
         self._accumulate(grad / self.array)
@@ -159,7 +171,8 @@ def log(self):
 
 
 def sqrt(self):
-    out = self._result(self._backend.xp.sqrt(self.array), (self,), "sqrt", saves_output=True)
+    out = self._result(self._backend.xp.sqrt(_floating(self.array)), (self,), "sqrt",
+                       saves_output=True)
     result = out.array
 
     def backward(grad):  # d(sqrt a)/da = 1 / (2 sqrt a), from the output

@@ -6,7 +6,14 @@ receives the gradient of the output position it went to, every other element rec
 integer arrays select the same element twice (`t[[0, 0]]`), both gradients must add up, which a
 plain `grad[index] = g` would not do (the second write overwrites the first): that is what the
 backend's scatter-add is for (`numpy.add.at` / `cupyx.scatter_add`).
+
+Where NumPy and PyTorch disagree, PyTorch's rule is kept: an integer in a key selects (drops
+its dimension) before any index array is applied. On shape (2, 3, 4), `t[0, :, [0, 1]]` is
+`t[0][:, [0, 1]]`, of shape (3, 2); NumPy counts the 0 as a second index array, separated
+from [0, 1] by the slice, and so puts their broadcast dimension first: (2, 3).
 """
+
+import numbers
 
 from tensor.ops.broadcast import broadcast_shapes
 
@@ -30,6 +37,11 @@ def _array_key(self, key):
             part = backend.asarray(part) if part else backend.asarray(part, dtype="int64")
         elif hasattr(part, "shape") and not backend.is_array(part):
             part = backend.asarray(part)  # a host (NumPy) index for a device tensor
+        elif not (isinstance(part, (numbers.Integral, slice)) or part is None
+                  or part is Ellipsis or hasattr(part, "shape")):
+            raise IndexError(f"a tensor index must be an integer, a slice (:), ..., None, a "
+                             f"list of integers or an integer or bool tensor; got "
+                             f"{type(part).__name__} {part!r}")
         if hasattr(part, "dtype") and part.ndim > 0:
             if part.dtype.kind not in "iub":
                 raise IndexError(f"tensors used as indices must be integers or bools, got "
@@ -44,19 +56,73 @@ def getitem(self, key):
     # t[0] of a vector is a 0-d VIEW in PyTorch (t[0].zero_() changes t); NumPy gives a copied
     # scalar for a[0] but a 0-d view for a[0, ...], so basic keys get an Ellipsis
     basic = all(isinstance(part, (int, slice)) or part is None for part in key)
-    data = self.array[key + (Ellipsis,)] if basic else self.array[key]
+    data = self.array[key + (Ellipsis,)] if basic else _take(self.array, key)
     out = self._result(data, (self,), _index_op(key))
 
     def backward(grad):  # selected elements receive their gradient, the others 0
         spread = self._backend.xp.zeros_like(self.array)
-        if repeats:
-            self._backend.scatter_add(spread, key, grad)  # an index used twice gets both
-        else:
-            spread[key] = grad
+        _put(self._backend, spread, key, grad, add=repeats)  # an index used twice gets both
         self._accumulate(spread)
 
     out._backward = backward
     return out
+
+
+def _selects_first(key):
+    """PyTorch's order for a key that mixes integers with index arrays: (selects, rest), two
+    keys to apply one after the other, `a[selects][rest]`; None when NumPy's rule gives the
+    same result (no integer, or no index array). `selects` keeps the integers, slices, None
+    and Ellipsis, with a full slice for each dimension an index array (or mask) will take;
+    `rest` holds the index arrays, a full slice for every dimension that is left."""
+    def is_integer(part):
+        return (isinstance(part, numbers.Integral) and not isinstance(part, bool)) or (
+            hasattr(part, "dtype") and part.ndim == 0 and part.dtype.kind in "iu")
+
+    def is_array(part):  # an index array or mask (a bool number acts as a 0-d mask)
+        return hasattr(part, "dtype") and not is_integer(part) or isinstance(part, bool)
+
+    if not (any(map(is_integer, key)) and any(map(is_array, key))):
+        return None
+    selects, rest = [], []
+    for part in key:
+        if is_integer(part):
+            selects.append(part)
+        elif is_array(part):  # an index array takes one dimension, a mask one per own
+            masked = isinstance(part, bool) or part.dtype.kind == "b"
+            selects.extend([slice(None)] * (getattr(part, "ndim", 0) if masked else 1))
+            rest.append(part)
+        elif part is Ellipsis:
+            selects.append(part)
+            rest.append(part)
+        else:  # a slice, or None (a new dimension of size 1)
+            selects.append(part)
+            rest.append(slice(None))
+    return tuple(selects), tuple(rest)
+
+
+def _take(array, key):
+    """array[key], with PyTorch's order for integers mixed with index arrays."""
+    split = _selects_first(key)
+    if split is None:
+        return array[key]
+    selects, rest = split
+    return array[selects][rest]
+
+
+def _put(backend, array, key, values, add=False):
+    """array[key] = values (or += with add=True, repeated indices adding up), in place, with
+    the key read as `_take` reads it."""
+    split = _selects_first(key)
+    target = array
+    if split is not None:
+        selects, key = split
+        target = array[selects]  # a view, unless a 0-d index tensor made it a copy
+    if add:
+        backend.scatter_add(target, key, values)
+    else:
+        target[key] = values
+    if split is not None and any(hasattr(part, "dtype") for part in selects):
+        array[selects] = target  # write the copy back
 
 
 def _index_op(key):
@@ -90,15 +156,15 @@ def index_put(self, key, values, accumulate=False):
         raise RuntimeError(f"assigning a {values.device} tensor into a {self.device} tensor; "
                            "move it with .to(device) first")
     xp = self._backend.xp
-    place = self.array[key].shape
+    place = _take(self.array, key).shape
     if broadcast_shapes(place, values.shape, "[]=") != tuple(place):
         raise ValueError(f"cannot assign values of shape {tuple(values.shape)} to the "
                          f"selection of shape {tuple(place)}")
     data = self.array.copy()
     if accumulate:
-        self._backend.scatter_add(data, key, xp.broadcast_to(values.array, place))
+        _put(self._backend, data, key, xp.broadcast_to(values.array, place), add=True)
     else:
-        data[key] = values.array
+        _put(self._backend, data, key, values.array)
     out = self._result(data, (self, values), "index_put")
 
     def backward(grad):  # each element's gradient goes to whichever value ended up there
@@ -107,10 +173,10 @@ def index_put(self, key, values, accumulate=False):
                 self._accumulate(grad)
             else:
                 kept = grad.copy()
-                kept[key] = 0
+                _put(self._backend, kept, key, grad.dtype.type(0))
                 self._accumulate(kept)
         if values.requires_grad:
-            values._accumulate(unbroadcast(grad[key], values.shape))
+            values._accumulate(unbroadcast(_take(grad, key), values.shape))
 
     out._backward = backward
     return out
@@ -130,6 +196,12 @@ def gather(self, dim, index):
                          f"{self.shape} along dim {dim} (same number of dimensions, and no "
                          "larger except along dim)")
     xp = self._backend.xp
+    size = self.shape[axis] if self.ndim else 1
+    if index.array.size and bool(((index.array < 0) | (index.array >= size)).any()):
+        raise IndexError(f"gather: index values must be in [0, {size - 1}] for dimension {dim} "
+                         f"of size {size}, got values from {index.array.min().item()} to "
+                         f"{index.array.max().item()} (negative indices do not count from the "
+                         "end here, as in PyTorch)")
     key = tuple(index.array if d == axis else
                 xp.arange(n).reshape((1,) * d + (n,) + (1,) * (index.ndim - d - 1))
                 for d, n in enumerate(index.shape))

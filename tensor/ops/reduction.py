@@ -76,9 +76,30 @@ def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
 
 
 def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
-    """The standard deviation, sqrt(var): a composite of var and sqrt, so its gradient comes
-    from theirs."""
-    return var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased).sqrt()
+    """The standard deviation s = sqrt(var). FUSED rather than var(x).sqrt(): by the chain
+    rule d s/dx_i = (1 / 2s) * 2 (x_i - mean) / (n - correction), which for a constant slice
+    (s = 0, every deviation 0) the composite computes as inf * 0 = nan, and one nan poisons
+    every weight it reaches. Written as one step, d s/dx_i = (x_i - mean) / ((n - c) s), with
+    PyTorch's value 0 where s = 0 (the deviations are all 0 there)."""
+    _require_float(self, "std")
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    xp = self._backend.xp
+    axes = normalize_dims(dim, self.ndim, "std")
+    count = _count(self, axes)
+    kept = xp.sqrt(self.array.var(axis=axes, ddof=correction, keepdims=True))
+    out = self._result(_drop(kept, axes, keepdim), (self,), "std", saved=(self,),
+                       saves_output=True)
+
+    def backward(grad):  # (x_i - mean) / ((n - c) s), and 0 where s = 0
+        deviation = self.array - self.array.mean(axis=axes, keepdims=True)
+        flat = kept == 0
+        scale = (count - correction) * xp.where(flat, kept.dtype.type(1), kept)
+        slope = xp.where(flat, kept.dtype.type(0), deviation / scale)
+        self._accumulate(grad.reshape(kept.shape) * slope)
+
+    out._backward = backward
+    return out
 
 
 def amax(self, dim=None, keepdim=False):
@@ -94,6 +115,7 @@ def amin(self, dim=None, keepdim=False):
 
 def _extreme(self, dim, keepdim, op):
     axes = normalize_dims(dim, self.ndim, op)
+    _require_elements(self, axes, op, dim)
     kept = (self.array.max if op in ("amax", "max") else self.array.min)(axis=axes, keepdims=True)
     out = self._result(_drop(kept, axes, keepdim), (self,), op, saved=(self,),
                        saves_output=True)
@@ -134,6 +156,10 @@ def min(self, dim=None, keepdim=False):
 def _extreme_along(self, dim, keepdim, op):
     xp = self._backend.xp
     axis = normalize_dim(dim, self.ndim, op)
+    if self.ndim == 0:  # a number is its own largest element, at index 0 (as in PyTorch)
+        return ValuesIndices(_extreme(self, None, False, op),
+                             self._result(xp.zeros((), dtype="int64"), (), f"arg{op}"))
+    _require_elements(self, (axis,), op, dim)
     pick = self.array.argmax if op == "max" else self.array.argmin
     index = pick(axis=axis, keepdims=True)
     kept = xp.take_along_axis(self.array, index, axis)
@@ -155,8 +181,11 @@ def logsumexp(self, dim, keepdim=False):
     _require_float(self, "logsumexp")
     xp = self._backend.xp
     axes = normalize_dims(dim, self.ndim, "logsumexp")
-    top = self.array.max(axis=axes, keepdims=True)
-    top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or inf): nothing to shift by
+    if self.array.size == 0:  # nothing to shift by; a sum of no terms is 0, its log -inf
+        top = xp.zeros(_kept_shape(self, axes), dtype=self.dtype)
+    else:
+        top = self.array.max(axis=axes, keepdims=True)
+        top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or inf): nothing to shift by
     kept = xp.log(xp.exp(self.array - top).sum(axis=axes, keepdims=True)) + top
     out = self._result(_drop(kept, axes, keepdim), (self,), "logsumexp", saved=(self,),
                        saves_output=True)
@@ -182,20 +211,26 @@ def _arg(self, dim, keepdim, op):
     xp = self._backend.xp
     find = getattr(self.array, op)
     if dim is None:
+        _require_elements(self, tuple(range(self.ndim)), op, dim)
         return self._result(xp.asarray(find()), (), op)
     axis = normalize_dim(dim, self.ndim, op)
+    if self.ndim == 0:  # the one element is at index 0
+        return self._result(xp.zeros((), dtype="int64"), (), op)
+    _require_elements(self, (axis,), op, dim)
     return self._result(find(axis=axis, keepdims=keepdim), (), op)
 
 
 def all(self, dim=None, keepdim=False):
-    """Whether every element is nonzero (True), over `dim`; a bool tensor."""
-    axes = normalize_dims(dim, self.ndim, "all")
+    """Whether every element is nonzero (True), over `dim`; a bool tensor. As in PyTorch,
+    an empty list of dims reduces over none (each element is tested alone)."""
+    axes = normalize_dims(dim, self.ndim, "all", empty_means_all=False)
     return self._result(_drop(self.array.all(axis=axes, keepdims=True), axes, keepdim), (), "all")
 
 
 def any(self, dim=None, keepdim=False):
-    """Whether some element is nonzero (True), over `dim`; a bool tensor."""
-    axes = normalize_dims(dim, self.ndim, "any")
+    """Whether some element is nonzero (True), over `dim`; a bool tensor (an empty list of
+    dims reduces over none, as in `all`)."""
+    axes = normalize_dims(dim, self.ndim, "any", empty_means_all=False)
     return self._result(_drop(self.array.any(axis=axes, keepdims=True), axes, keepdim), (), "any")
 
 
@@ -204,6 +239,23 @@ def _count(self, axes):
     for axis in axes:
         count *= self.shape[axis]
     return count
+
+
+def _kept_shape(self, axes):
+    """The shape of a reduction over `axes` computed with keepdims=True."""
+    return tuple(1 if i in axes else n for i, n in enumerate(self.shape))
+
+
+def _require_elements(self, axes, op, dim):
+    """A largest (or smallest) element, or its index, needs at least one element to choose
+    from along the reduced dimensions; PyTorch raises too (sum and mean have an answer for
+    no elements, 0 and nan; max has none)."""
+    empty = [axis for axis in axes if self.shape[axis] == 0]
+    if empty:
+        where = "the tensor" if dim is None else f"dimension {empty[0]} of the tensor"
+        raise IndexError(f"{op}(): {where} is empty (shape {self.shape}), so there is no "
+                         "element to choose; reduce along a dim= of nonzero size, or check "
+                         "for empty inputs first")
 
 
 def _require_float(self, op):

@@ -7,31 +7,42 @@ concatenation's is cut into pieces, a padding's has the padding cut off. `expand
 broadcasting made explicit, so its gradient is `unbroadcast`.
 """
 
+import numbers
+
 from tensor.dtype import promote_types
 from tensor.ops import window
 from tensor.ops.broadcast import unbroadcast
 
 
 def normalize_dim(dim, ndim, op):
-    """`dim` as an index in [0, ndim): negative dims count from the end. IndexError (naming the
-    op and the valid range) if it is out of range."""
-    if not -ndim <= dim < max(ndim, 1):
+    """`dim` as an index in [0, ndim): negative dims count from the end. As in PyTorch, a 0-d
+    tensor counts as having one dimension here (dim 0 or -1 both name it). TypeError if `dim`
+    is not an integer, IndexError (naming the op and the valid range) if it is out of range."""
+    if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an integer, got {type(dim).__name__} {dim!r}")
+    top = max(ndim, 1)
+    if not -top <= dim < top:
         raise IndexError(f"{op}: dimension {dim} is out of range for a tensor with {ndim} "
-                         f"dimensions (expected {-ndim} to {ndim - 1})")
-    return dim % ndim if ndim else 0
+                         f"dimensions (expected {-top} to {top - 1})")
+    return dim % top
 
 
-def normalize_dims(dim, ndim, op):
+def normalize_dims(dim, ndim, op, empty_means_all=True):
     """`dim` (None, an int, or a tuple or list of ints) as a sorted tuple of distinct axes;
-    None or () means every axis."""
-    if dim is None or dim == ():
+    None means every axis, and so does an empty tuple or list (PyTorch's reductions), unless
+    empty_means_all=False (squeeze, all, any: then it means none). A 0-d tensor has no axes
+    to reduce: dim 0 or -1 give ()."""
+    if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, int):
-        return (normalize_dim(dim, ndim, op),)
-    axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dimension(s) {tuple(dim)} name the same axis twice")
-    return axes
+    if isinstance(dim, (tuple, list)):
+        if not dim:
+            return tuple(range(ndim)) if empty_means_all else ()
+        axes = tuple(sorted(normalize_dim(d, ndim, op) for d in dim))
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{op}: dimension(s) {tuple(dim)} name the same axis twice")
+    else:
+        axes = (normalize_dim(dim, ndim, op),)
+    return axes if ndim else ()
 
 
 def _shape_args(shape):
@@ -41,9 +52,26 @@ def _shape_args(shape):
     return tuple(shape)
 
 
+def _sizes(shape, op):
+    """The sizes given to reshape, view or expand, checked: integers (TypeError for 2.0 or
+    "3"), none below -1 (ValueError), -1 at most once (it means "infer this size" for
+    reshape, "keep this size" for expand)."""
+    sizes = _shape_args(shape)
+    for n in sizes:
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+            raise TypeError(f"{op}: sizes must be integers, got {type(n).__name__} {n!r} in "
+                            f"{sizes}")
+        if n < -1:
+            raise ValueError(f"{op}: invalid size {n} in {sizes}; sizes are >= 0, or -1 for "
+                             "the one size to infer")
+    if op != "expand" and list(sizes).count(-1) > 1:
+        raise ValueError(f"{op}: only one size can be -1 (inferred), got {sizes}")
+    return tuple(int(n) for n in sizes)
+
+
 def reshape(self, *shape):
     """The same elements (in row-major order) in a new shape; one size may be -1 (inferred)."""
-    return _reshaped(self, _shape_args(shape), "reshape")
+    return _reshaped(self, _sizes(shape, "reshape"), "reshape")
 
 
 def _reshaped(self, shape, op):
@@ -65,7 +93,7 @@ def _reshaped(self, shape, op):
 
 def view(self, *shape):
     """reshape, by PyTorch's other name (here it shares memory whenever NumPy can)."""
-    return _reshaped(self, _shape_args(shape), "view")
+    return _reshaped(self, _sizes(shape, "view"), "view")
 
 
 def flatten(self, start_dim=0, end_dim=-1):
@@ -82,7 +110,7 @@ def flatten(self, start_dim=0, end_dim=-1):
 def squeeze(self, dim=None):
     """Remove dimensions of size 1: all of them, or those in `dim` (int or tuple) that have
     size 1 (others are left alone, as in PyTorch)."""
-    axes = normalize_dims(dim, self.ndim, "squeeze")
+    axes = normalize_dims(dim, self.ndim, "squeeze", empty_means_all=False)
     kept = tuple(n for i, n in enumerate(self.shape) if not (i in axes and n == 1))
     return _reshaped(self, kept, "squeeze" if dim is None else "squeeze(dim)")
 
@@ -138,11 +166,14 @@ def reverse_dims(self):
 def expand(self, *sizes):
     """A broadcast view of this tensor with a larger shape: sizes of 1 may grow, new
     dimensions may be added in front, -1 keeps a size. Its gradient is unbroadcast."""
-    sizes = _shape_args(sizes)
+    sizes = _sizes(sizes, "expand")
     extra = len(sizes) - self.ndim
     if extra < 0:
         raise ValueError(f"expand: {sizes} has fewer dimensions than the tensor's shape "
                          f"{self.shape}")
+    if -1 in sizes[:extra]:
+        raise ValueError(f"expand: -1 (keep the size) cannot be used for a new leading "
+                         f"dimension, got {sizes} for a tensor of shape {self.shape}")
     shape = tuple(self.shape[i - extra] if n == -1 and i >= extra else n
                   for i, n in enumerate(sizes))
     for i, n in enumerate(self.shape):
@@ -210,15 +241,19 @@ def split(self, split_size_or_sections, dim=0):
     """Cut into pieces along `dim`: of `split_size` each (the last may be smaller), or of the
     sizes in a list. A composite: each piece is a slice (`t[..., a:b]`), whose gradient rule
     is indexing's."""
+    if self.ndim == 0:
+        raise ValueError("split: a 0-d tensor has no dimension to split; reshape it first")
     axis = normalize_dim(dim, self.ndim, "split")
     length = self.shape[axis]
-    if isinstance(split_size_or_sections, int):
+    if isinstance(split_size_or_sections, numbers.Integral):
         if split_size_or_sections <= 0:
             raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [min(split_size_or_sections, length - start)
                  for start in range(0, length, split_size_or_sections)]
     else:
         sizes = list(split_size_or_sections)
+        if any(not isinstance(n, numbers.Integral) or n < 0 for n in sizes):
+            raise ValueError(f"split: sizes must be integers >= 0, got {sizes}")
         if sum(sizes) != length:
             raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {dim} "
                              f"has size {length}")
@@ -232,8 +267,11 @@ def split(self, split_size_or_sections, dim=0):
 def chunk(self, chunks, dim=0):
     """Cut into `chunks` pieces of equal size along `dim` (the last may be smaller, and there
     may be fewer pieces, as in PyTorch)."""
-    if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    if not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks!r} (the number of "
+                         "pieces, an integer)")
+    if self.ndim == 0:
+        raise ValueError("chunk: a 0-d tensor has no dimension to cut; reshape it first")
     length = self.shape[normalize_dim(dim, self.ndim, "chunk")]
     return split(self, max(-(-length // chunks), 1), dim)
 
