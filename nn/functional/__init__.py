@@ -39,6 +39,16 @@ from nn.functional.activations import (
     softmax,
     tanh,
 )
+from nn.functional.convolution import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from nn.functional.dropout import dropout, dropout1d, dropout2d, dropout3d
+from nn.functional.fold import fold, unfold
 from nn.functional.linear import linear
 from nn.functional.losses import (
     binary_cross_entropy,
@@ -50,10 +60,37 @@ from nn.functional.losses import (
     nll_loss,
     smooth_l1_loss,
 )
+from nn.functional.normalization import batch_norm, group_norm, layer_norm
+from nn.functional.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+from nn.functional.upsampling import interpolate
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "elu", "softmax", "log_softmax",
     "linear",
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "unfold", "fold",
+    "batch_norm", "layer_norm", "group_norm",
+    "dropout", "dropout1d", "dropout2d", "dropout3d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "nll_loss", "cross_entropy",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
