@@ -11,11 +11,12 @@ model starts from the same initial weights and sees the same batches in the same
 the same hyperparameters, so the two columns differ only by floating-point rounding and
 speed (`--no-torch` skips it; `--compare-torch` insists on it).
 
-Measured on this project's 2-core machine, one thread each (OMP_NUM_THREADS=1), seeds 0-3:
-the test accuracy first passes 88% after 8 or 9 epochs (best 88.2-88.9%), and the last
-epochs wobble between about 87.7% and 88.9%; PyTorch's twin follows the same curve to within
-a few tenths of a percent. About 1.5 s per epoch for Grad School and 1.7 s for PyTorch 2.13
-when nothing else runs (both several times slower on a busy machine).
+Measured on this project's 2-core machine: the test accuracy first passes 88% after 8 or 9
+epochs for most seeds (best 88.2-88.9%), and the last epochs wobble between about 87.7% and
+88.9%, so a seed can also stop just short (seed 0 with one BLAS thread, OPENBLAS_NUM_THREADS=1,
+peaks at 87.95%; seeds 1 and 2 pass after epochs 8 and 9). PyTorch's twin follows the same
+curve to within a few tenths of a percent. About 1.5 s per epoch for Grad School and 1.7 s
+for PyTorch 2.13 when nothing else runs (both several times slower on a busy machine).
 """
 
 import argparse
@@ -134,7 +135,7 @@ def main(argv=None):
     optimizer = nn.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
     print(model)
-    twin = torch_twin(model, args)
+    twin = torch_twin(args, lambda: TorchTwin(model, args.lr))
     if twin is not None:  # a second loader with the same seed: the same batches
         twin_train = TorchBatches(make_train_loader(args.batch_size, args.seed))
         twin_test = TorchBatches(test_loader)
@@ -167,12 +168,12 @@ def main(argv=None):
     return history
 
 
-def torch_twin(model, args):
-    """A TorchTwin when PyTorch is wanted and installed, else None."""
+def torch_twin(args, make_twin):
+    """make_twin(), the PyTorch twin, when PyTorch is wanted and installed; else None."""
     if args.torch is False:
         return None
     try:
-        return TorchTwin(model, args.lr)
+        return make_twin()
     except ImportError:
         if args.torch:
             raise SystemExit("--compare-torch: PyTorch is not installed (pip install torch)") \

@@ -1,0 +1,135 @@
+"""Train a small convolutional network with BatchNorm on Fashion-MNIST, and the same network in
+PyTorch beside it.
+
+    python examples/fashion_mnist_cnn.py [--epochs 5] [--batch-size 64] [--lr 2e-3]
+                                         [--seed 0] [--no-torch] [--save cnn.safetensors]
+
+The network (`build_model`): two blocks of 3x3 convolution, BatchNorm, ReLU and 2x2 max
+pooling (1 -> 16 -> 32 channels, 28x28 -> 14x14 -> 7x7), then one Linear layer from the
+32 * 7 * 7 = 1,568 features to the 10 classes: 20,586 parameters against the MLP's 242,762,
+and about 3 points more test accuracy, because a convolution looks for the same small pattern
+everywhere in the image instead of learning each position separately. Adam with a cosine
+learning-rate schedule over the epochs (in PyTorch, seed 0: 88.1%, 89.5%, 90.8%, 91.2%, 91.5%
+test accuracy after epochs 1-5; with a constant learning rate of 1e-3 it stalls near 90.4%).
+
+The model is written once, for a module namespace `nn`: Grad School's `nn` builds ours and
+`torch.nn` builds PyTorch's twin, which starts from our initial weights (the state_dict keys
+are the same) and sees the same batches. The training loop is that of
+examples/fashion_mnist_mlp.py.
+
+Measured on this project's 2-core machine, one thread each: see the README (test accuracy
+per epoch, seconds per epoch for both).
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the MLP example's training loop
+
+from fashion_mnist_mlp import (  # noqa: E402
+    TorchBatches,
+    evaluate,
+    make_train_loader,
+    torch_twin,
+    train_one_epoch,
+)
+
+import nn  # noqa: E402
+import tensor  # noqa: E402
+
+TARGET = 0.91  # the test accuracy this network should reach within the default epochs
+
+
+def build_model(nn):
+    """Conv-BN-ReLU-pool twice, then a linear classifier; `nn` is Grad School's or torch.nn."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.BatchNorm2d(16), nn.ReLU(),
+        nn.MaxPool2d(2),                                     # (N, 16, 14, 14)
+        nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.MaxPool2d(2),                                     # (N, 32, 7, 7)
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 10),
+    )
+
+
+def make_training(model, optim, lr, epochs):
+    """Adam, and a cosine schedule that takes the learning rate from lr to 0 over the epochs."""
+    optimizer = optim.Adam(model.parameters(), lr=lr)
+    return optimizer, optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+
+
+class TorchTwin:
+    """The same network in PyTorch, from our initial weights, with the same optimizer."""
+
+    def __init__(self, model, lr, epochs):
+        import torch
+
+        self.no_grad = torch.no_grad
+        self.model = build_model(torch.nn)
+        self.model.load_state_dict({key: torch.from_numpy(value.numpy().copy())
+                                    for key, value in model.state_dict().items()})
+        self.optimizer, self.scheduler = make_training(self.model, torch.optim, lr, epochs)
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    torch_choice = parser.add_mutually_exclusive_group()
+    torch_choice.add_argument("--compare-torch", dest="torch", action="store_true",
+                              default=None, help="also train in PyTorch (default: if installed)")
+    torch_choice.add_argument("--no-torch", dest="torch", action="store_false",
+                              help="train only with Grad School")
+    parser.add_argument("--save", metavar="PATH", help="save the trained weights (safetensors)")
+    args = parser.parse_args(argv)
+
+    tensor.manual_seed(args.seed)
+    train_loader = make_train_loader(args.batch_size, args.seed)
+    test_loader = nn.data.DataLoader(nn.data.FashionMNIST(train=False), batch_size=1000)
+    model = build_model(nn)
+    optimizer, scheduler = make_training(model, nn.optim, args.lr, args.epochs)
+    loss_fn = nn.CrossEntropyLoss()
+    print(model)
+    twin = torch_twin(args, lambda: TorchTwin(model, args.lr, args.epochs))
+    if twin is not None:  # a second loader with the same seed: the same batches
+        twin_train = TorchBatches(make_train_loader(args.batch_size, args.seed))
+        twin_test = TorchBatches(test_loader)
+
+    history = []
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        loss, _ = train_one_epoch(model, train_loader, optimizer, loss_fn, f"epoch {epoch}")
+        scheduler.step()
+        record = dict(epoch=epoch, loss=loss, seconds=time.perf_counter() - start,
+                      accuracy=evaluate(model, test_loader))
+        line = (f"epoch {epoch:2d}  grad school: loss {loss:.4f}, test accuracy "
+                f"{record['accuracy']:.2%}, {record['seconds']:5.1f} s")
+        if twin is not None:
+            start = time.perf_counter()
+            loss, _ = train_one_epoch(twin.model, twin_train, twin.optimizer, twin.loss_fn,
+                                      f"pytorch {epoch}")
+            twin.scheduler.step()
+            record.update(torch_loss=loss, torch_seconds=time.perf_counter() - start,
+                          torch_accuracy=evaluate(twin.model, twin_test, twin.no_grad))
+            line += (f"  |  pytorch: loss {loss:.4f}, test accuracy "
+                     f"{record['torch_accuracy']:.2%}, {record['torch_seconds']:5.1f} s")
+        print(line)
+        history.append(record)
+    best = max(history, key=lambda record: record["accuracy"])
+    reached = [record["epoch"] for record in history if record["accuracy"] >= TARGET]
+    print(f"grad school: best test accuracy {best['accuracy']:.2%} after epoch {best['epoch']}; "
+          + (f"{TARGET:.0%} first reached after epoch {reached[0]}" if reached
+             else f"{TARGET:.0%} not reached"))
+    if args.save:
+        nn.save(model.state_dict(), args.save)
+        print(f"saved the weights to {args.save}")
+    return history
+
+
+if __name__ == "__main__":
+    main()
