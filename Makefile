@@ -46,8 +46,11 @@ setup: system $(STAMPS)/project
 # takes some queued for another, since a few (training runs, lessons) take far longer than the
 # rest. Every test writes only under its own tmp_path, so any two can run side by side.
 # --durations=15: the slowest tests, to keep an eye on.
+# One BLAS/OpenMP thread per test process: pytest-xdist already runs one process per core, and
+# a second thread each only makes them fight (a CNN step in a lesson: 80 ms alone, 0.5-1 s so).
 test: setup $(STAMPS)/torch book/mathjax/es5/tex-chtml.js
 	$(VENV)/bin/ruff check .
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(PY) -m pytest tests lessons --nbmake-timeout=600 -n auto --dist worksteal --durations=15
 
 book: setup book/mathjax/es5/tex-chtml.js

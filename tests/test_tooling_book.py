@@ -276,10 +276,10 @@ def test_source_of_a_function_hides_its_exercise():
 
     shown = source(tensor.unbroadcast)
     assert shown.startswith("def unbroadcast(")
-    assert "Exercise ch04:" in shown and "grad.sum(" not in shown
+    assert "Exercise ch04.unbroadcast:" in shown and "grad.sum(" not in shown
     assert "grad.sum(" not in show_source(tensor.unbroadcast)._repr_html_()
     both = side_by_side(a=tensor.unbroadcast, b=tensor.matmul)
-    assert "Exercise ch05:" in both._repr_html_() and "Exercise ch05:" in repr(both)
+    assert "Exercise ch05.matmul:" in both._repr_html_() and "Exercise ch05.matmul:" in repr(both)
 
 
 # ---- the book's own pages: answers, where to go next, the stylesheet -------------------------
