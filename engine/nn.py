@@ -5,13 +5,15 @@ or nothing at all (a linear neuron); a layer is several neurons reading the same
 is layers in a row. Every weight and bias is a leaf `Value`, so one `loss.backward()` gives each
 of them its gradient, and training is: nudge every parameter against its gradient, repeat. The
 names follow PyTorch (`parameters()`, `zero_grad()`, `manual_seed`) so that they carry over.
+
+Weights are drawn from Python's `random` module, as micrograd draws them, so a notebook
+written for micrograd (`random.seed(1337)`, then `MLP(2, [16, 16, 1])`) gets the same weights
+here, number for number; `manual_seed(s)` is `random.seed(s)`.
 """
 
 import random
 
 from engine.value import Value, linear
-
-_rng = random.Random(0)
 
 # The activations a neuron can apply to its weighted sum, by name: each is a method of Value,
 # with its local derivative written beside it in engine/value.py.
@@ -38,9 +40,9 @@ def activation_name(nonlin):
 
 
 def manual_seed(seed):
-    """Seed the generator that draws new weights, so a model can be rebuilt identically
-    (like `torch.manual_seed`)."""
-    _rng.seed(seed)
+    """Seed the generator that draws new weights (Python's `random`, as micrograd's), so a
+    model can be rebuilt identically (like `torch.manual_seed`)."""
+    random.seed(seed)
 
 
 class Module:
@@ -65,14 +67,14 @@ class Neuron(Module):
     default), "tanh", "sigmoid", or False / None for none (the linear w . x + b). The name is
     kept in `self.nonlin` ("relu", "tanh", "sigmoid" or None).
 
-    Weights start uniform in [-1, 1] (drawn from the generator `manual_seed` seeds), the bias
+    Weights start uniform in [-1, 1] (from Python's `random`, which `manual_seed` seeds), the bias
     at 0. The weighted sum is one fused `linear` node (see `engine.value.linear`): the same
     numbers and gradients as b + w_1*x_1 + ... + w_n*x_n built from `*` and `+`, in a graph
     a fraction of the size.
     """
 
     def __init__(self, nin, nonlin="relu"):
-        self.w = [Value(_rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.nonlin = activation_name(nonlin)
 

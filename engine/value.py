@@ -70,6 +70,18 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
+    # micrograd's names for the same two facts, so that notebooks written for micrograd (its
+    # `draw_dot` walks `v._prev` and labels nodes with `v._op`) run unchanged on Value.
+    @property
+    def _prev(self):
+        """The set of this node's parents (micrograd's name; `parents` keeps their order)."""
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        """The op that made this node, as micrograd spells it (its relu is "ReLU")."""
+        return "ReLU" if self.op == "relu" else self.op
+
     # ---- the primitive ops: forward, then the local derivative right below -----------------
 
     def __add__(self, other):

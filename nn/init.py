@@ -20,6 +20,7 @@ change on the tensor's version counter; each returns the tensor.
 
 import math
 
+from tensor import random
 from tensor.backend import get_backend
 
 
@@ -70,19 +71,20 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _samples(tensor, kind):
+def _samples(tensor, kind, generator=None):
     """Uniform [0, 1) or standard normal samples shaped like `tensor`, on its device, from its
-    device's generator (float64 for dtypes NumPy's generator does not draw directly)."""
-    backend = get_backend(tensor.device)
+    device's generator or `generator` (a tensor.Generator), in float64 for dtypes NumPy's
+    generator does not draw directly."""
+    source = random.source(generator, get_backend(tensor.device), "nn.init")
     dtype = tensor.dtype if tensor.dtype.name in ("float32", "float64") else "float64"
-    draw = backend.rand if kind == "uniform" else backend.randn
+    draw = source.rand if kind == "uniform" else source.randn
     return draw(tensor.shape, dtype)
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill `tensor` with samples from the uniform distribution on [a, b)."""
     # EXERCISE ch06.uniform: fill tensor.array with uniform samples in [a, b) (start from _samples)
-    u = _samples(tensor, "uniform")
+    u = _samples(tensor, "uniform", generator)
     u *= b - a
     u += a
     tensor.array[...] = u
@@ -91,9 +93,9 @@ def uniform_(tensor, a=0.0, b=1.0):
     return tensor
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill `tensor` with samples from the normal distribution N(mean, std^2)."""
-    z = _samples(tensor, "normal")
+    z = _samples(tensor, "normal", generator)
     z *= std
     z += mean
     tensor.array[...] = z
@@ -118,22 +120,22 @@ def ones_(tensor):
     return constant_(tensor, 1)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Xavier/Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Xavier/Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """Kaiming/He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain =
     calculate_gain(nonlinearity, a) and fan = fan_in (keeps forward activations steady) or
     fan_out (keeps backward gradients steady). `Linear` uses a = sqrt(5), which gives
@@ -143,13 +145,13 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
         return tensor  # an empty tensor: nothing to fill
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """Kaiming/He normal: N(0, std^2) with std = calculate_gain(nonlinearity, a) / sqrt(fan)."""
     fan = _fan(tensor, mode)
     if fan == 0:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)

@@ -17,7 +17,11 @@ them: `.model.safetensors.<host>-<pid>-<random>.tmp`).
 bfloat16 (how most shared weights are stored) has no NumPy dtype: `load` converts it to
 float32, exactly (every bfloat16 is a float32 with its last 16 bits zero), and warns.
 
-- `save(state_dict, path, metadata=None)` / `load(path, device="cpu")`: a dict of Tensors.
+- `save(obj, f, metadata=None)` / `load(f, map_location=None)`: a state_dict (a dict of
+  Tensors, an ordinary safetensors file), or any nesting of dicts, lists and tuples of
+  tensors, arrays and numbers, such as a checkpoint dict with an optimizer's state_dict in
+  it (the arrays by path name, the structure as JSON in the header: nn/nested.py); what
+  `torch.save` and `torch.load` are used for, without pickle.
 - `save_checkpoint(path, model, optimizer=None, epoch=None, metadata=None)` /
   `load_checkpoint(path, model, optimizer=None)`: everything needed to resume training.
 """
@@ -37,24 +41,34 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as safetensors_load
 from safetensors.numpy import save as safetensors_save
 
+from nn import nested
 from tensor import Tensor
 from tensor.backend import backend_of
 
 CHECKPOINT_FORMAT = "gradschool-checkpoint-1"
 
 
-def save(state_dict, path, metadata=None):
-    """Write `state_dict` (names -> Tensors or arrays, e.g. `model.state_dict()`) to `path`
-    as safetensors, atomically. `metadata`, if given, is a dict of str -> str stored in the
-    file's header (read it with `safetensors.safe_open(path, "np").metadata()`)."""
-    if not isinstance(state_dict, Mapping):
-        hint = ("model.state_dict()" if hasattr(state_dict, "state_dict")
-                else '{"name": tensor}' if isinstance(state_dict, Tensor)
-                else "a dict such as model.state_dict()")
-        raise TypeError(f"save expects a dict from names to Tensors; got "
-                        f"{type(state_dict).__name__}, so pass {hint} instead. Whole objects "
-                        "are not pickled, because loading a pickle runs whatever code the file "
-                        "holds; a safetensors file only holds numbers")
+def save(obj, f, metadata=None):
+    """Write `obj` to `f` (a path, written atomically, or a binary file object) as safetensors.
+
+    - A state_dict (names -> Tensors or arrays, e.g. `model.state_dict()`) becomes an
+      ordinary safetensors file, which any safetensors reader loads.
+    - Anything else made of tensors, arrays, numbers, strings, None, and dicts, lists and
+      tuples of them (a checkpoint dict, an optimizer's state_dict, one tensor) is stored as
+      its arrays plus its structure in JSON (nn/nested.py); `load` gives it back.
+    - A whole Module or optimizer is refused: PyTorch would pickle the object, and loading a
+      pickle runs whatever code the file holds. Save its state_dict() instead.
+
+    `metadata`, if given, is a dict of str -> str stored in the file's header (read it with
+    `safetensors.safe_open(path, "np").metadata()`)."""
+    if hasattr(obj, "state_dict") and callable(obj.state_dict):
+        what = type(obj).__name__
+        raise TypeError(
+            f"save: got a whole {what} object. PyTorch would pickle it, and loading a pickle "
+            "runs whatever code the file holds; Grad School saves only numbers. Save its "
+            f"state: save({'model' if hasattr(obj, 'parameters') else 'optimizer'}"
+            ".state_dict(), path), and to load it build the object in code and call "
+            ".load_state_dict(load(path))")
     if metadata is not None and not isinstance(metadata, Mapping):
         raise TypeError(f"save: metadata must be a dict from str to str, got "
                         f"{type(metadata).__name__}")
@@ -63,18 +77,50 @@ def save(state_dict, path, metadata=None):
         if bad:
             raise TypeError(f"save: metadata must map str to str (safetensors' rule), got {bad!r}; "
                             "convert the values with str() or json.dumps()")
+        reserved = {nested.STRUCTURE_KEY, nested.ORDER_KEY} & set(metadata)
+        if reserved:
+            raise ValueError(f"save: the metadata keys {sorted(reserved)} are Grad School's own")
+    if nested.is_flat_state_dict(obj):  # safetensors stores arrays in its own order: keep ours
+        state_dict, extra = obj, {nested.ORDER_KEY: json.dumps(list(obj))}
+    else:
+        state_dict, structure = nested.flatten(obj)
+        extra = {nested.STRUCTURE_KEY: structure}
+    metadata = {**(metadata or {}), **extra}
     arrays = {}
     for name, value in state_dict.items():
         if not isinstance(name, str):
             raise TypeError(f"save: state_dict keys must be strings, got {name!r}")
         arrays[name] = _host_array(name, value)
-    _atomic_write(path, safetensors_save(arrays, metadata=metadata))
+    content = safetensors_save(arrays, metadata=metadata)
+    if hasattr(f, "write"):
+        f.write(content)
+    else:
+        _atomic_write(f, content)
 
 
-def load(path, device="cpu"):
-    """Read a safetensors file (written by `save`, or by `safetensors.torch.save_file`) into a
-    dict of Tensors on `device`, ready for `model.load_state_dict`."""
-    return {name: Tensor(array, device=device) for name, array in _read(path)[0].items()}
+def load(f, map_location=None, *, weights_only=None, mmap=None, device=None):
+    """Read what `save` wrote (or any safetensors file, e.g. from
+    `safetensors.torch.save_file`) from `f`, a path or a binary file object: a dict of Tensors
+    for a state_dict, ready for `model.load_state_dict`, or the nested structure that was
+    saved. Tensors go to `map_location` (or `device`): a device name, default "cpu".
+
+    `weights_only` and `mmap` are accepted for PyTorch's programs: a safetensors file holds
+    only numbers and names whatever you ask, so loading it never runs code."""
+    where = device if device is not None else map_location
+    if where is not None and not isinstance(where, str):
+        raise TypeError(f"load: map_location must be a device name such as 'cpu' or 'cuda', "
+                        f"got {type(where).__name__}")
+    where = "cpu" if where is None else where
+    if hasattr(f, "read"):
+        arrays, header = _parse(f.read(), Path(getattr(f, "name", "the file object")))
+    else:
+        arrays, header = _read(f)
+    structure = header.get(nested.STRUCTURE_KEY)
+    if structure is not None:
+        return nested.unflatten(structure, arrays, lambda array, requires_grad: Tensor(
+            array, device=where, requires_grad=requires_grad))
+    order = json.loads(header[nested.ORDER_KEY]) if nested.ORDER_KEY in header else arrays
+    return {name: Tensor(arrays[name], device=where) for name in order}
 
 
 def save_checkpoint(path, model, optimizer=None, epoch=None, metadata=None):
@@ -159,7 +205,8 @@ def _host_array(name, value):
     backend = backend_of(array)
     if backend is None:
         raise TypeError(f"save: {name!r} is a {type(value).__name__}, expected a Tensor or array")
-    return np.ascontiguousarray(backend.to_numpy(array))
+    host = backend.to_numpy(array)
+    return np.ascontiguousarray(host).reshape(host.shape)  # (ascontiguousarray makes 0-d 1-d)
 
 
 def _tuples_like(current, saved):
@@ -207,7 +254,11 @@ def _read(path):
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     _remove_stale_temps(path)
-    content = path.read_bytes()
+    return _parse(path.read_bytes(), path)
+
+
+def _parse(content, path):
+    """(arrays, metadata) of the bytes of a safetensors file; `path` names it in errors."""
     try:
         header = _header(content)
         metadata = header.pop("__metadata__", None) or {}

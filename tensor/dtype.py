@@ -27,9 +27,29 @@ int32 = numpy.dtype("int32")
 int64 = numpy.dtype("int64")
 bool = numpy.dtype("bool")  # PyTorch's name, tensor.bool; builtins.bool below is Python's
 
-DEFAULT_FLOAT = float32
+DEFAULT_FLOAT = float32  # the default dtype: read it as dtypes.DEFAULT_FLOAT, it can change
 DEFAULT_INT = int64
 _SUPPORTED = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+
+finfo = numpy.finfo  # finfo(float32).eps, .max, .tiny: the limits of a float dtype
+iinfo = numpy.iinfo  # iinfo(int64).max: the range of an integer dtype
+
+
+def set_default_dtype(dtype):
+    """Make `dtype` (a float dtype) what float data and new float tensors get when no dtype is
+    given: `set_default_dtype(float64)` then `Tensor([1.5])` is float64, and so are new
+    layers' parameters (PyTorch's rule). float32 is the default default."""
+    global DEFAULT_FLOAT
+    dtype = to_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating-point dtypes can be the default, got "
+                        f"{dtype}")
+    DEFAULT_FLOAT = dtype
+
+
+def get_default_dtype():
+    """The dtype float data and new float tensors get (float32 unless set_default_dtype)."""
+    return DEFAULT_FLOAT
 
 
 def to_dtype(dtype):

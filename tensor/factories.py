@@ -2,14 +2,18 @@
 `*_like` versions, and from_numpy. PyTorch's names and arguments: sizes as separate ints or
 one tuple (`zeros(2, 3)` or `zeros((2, 3))`), and keyword-only dtype, device, requires_grad.
 
-Default dtype float32 (int64 for randint and for an integer arange or full); default device
-"cpu". Random tensors come from the device's generator, seeded by `tensor.manual_seed`.
+Default dtype float32, or what `set_default_dtype` chose (int64 for randint and for an
+integer arange or full); default device "cpu", or what `set_default_device` chose. Random
+tensors come from the device's generator, seeded by `tensor.manual_seed`, or from the
+`generator=` given (tensor/random.py).
 """
 
 import numbers
 
 from tensor import backend as backends
 from tensor import dtype as dtypes
+from tensor.devices import default_name
+from tensor.random import source
 from tensor.tensor import Tensor
 
 
@@ -21,9 +25,14 @@ def _shape(size, op):
     return tuple(int(n) for n in size)
 
 
-def _make(make, shape, dtype, device, requires_grad, default=dtypes.float32):
-    backend = backends.get_backend("cpu" if device is None else device)
-    dtype = default if dtype is None else dtypes.to_dtype(dtype)
+def _make(make, shape, dtype, device, requires_grad, default=None):
+    """A new tensor: `make(backend, shape, dtype)` gives its array. No device: the default
+    device (tensor.set_default_device); no dtype: `default`, else the default float dtype."""
+    backend = backends.get_backend(default_name() if device is None else device)
+    if dtype is None:
+        dtype = dtypes.DEFAULT_FLOAT if default is None else default
+    else:
+        dtype = dtypes.to_dtype(dtype)
     return Tensor._wrap(make(backend, shape, dtype), backend, requires_grad)
 
 
@@ -46,7 +55,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 def _dtype_of_number(value):
     if isinstance(value, bool):
         return dtypes.bool
-    return dtypes.int64 if isinstance(value, numbers.Integral) else dtypes.float32
+    return dtypes.int64 if isinstance(value, numbers.Integral) else dtypes.DEFAULT_FLOAT
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -60,7 +69,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if end is None:
         start, end = 0, start
     integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    default = dtypes.int64 if integral else dtypes.float32
+    default = dtypes.int64 if integral else dtypes.DEFAULT_FLOAT
     return _make(lambda b, s, d: b.xp.arange(start, end, step, dtype=d), None, dtype, device,
                  requires_grad, default)
 
@@ -69,6 +78,12 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """`steps` evenly spaced values from start to end, both included."""
     return _make(lambda b, s, d: b.xp.linspace(start, end, steps, dtype=d), None, dtype, device,
                  requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """`steps` values from base**start to base**end, evenly spaced in their exponents."""
+    return _make(lambda b, s, d: b.xp.logspace(start, end, steps, base=base, dtype=d), None,
+                 dtype, device, requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -87,19 +102,19 @@ def _random(draw, op):
     return make
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Uniform random numbers in [0, 1)."""
-    return _make(_random(lambda b, s, d: b.rand(s, d), "rand"), _shape(size, "rand"), dtype,
-                 device, requires_grad)
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform random numbers in [0, 1) (from `generator`'s stream when given)."""
+    return _make(_random(lambda b, s, d: source(generator, b, "rand").rand(s, d), "rand"),
+                 _shape(size, "rand"), dtype, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal random numbers (mean 0, variance 1)."""
-    return _make(_random(lambda b, s, d: b.randn(s, d), "randn"), _shape(size, "randn"), dtype,
-                 device, requires_grad)
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal random numbers (mean 0, variance 1), from `generator` when given."""
+    return _make(_random(lambda b, s, d: source(generator, b, "randn").randn(s, d), "randn"),
+                 _shape(size, "randn"), dtype, device, requires_grad)
 
 
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform random integers in [low, high): `randint(high, size)` or
     `randint(low, high, size)`, as in PyTorch."""
     if size is not None:
@@ -112,8 +127,50 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
     if low >= high:
         raise ValueError(f"randint: low ({low}) must be smaller than high ({high})")
     shape = _shape((size,), "randint")
-    return _make(lambda b, s, d: b.xp.asarray(b.randint(low, high, s, d)), shape, dtype, device,
-                 requires_grad, dtypes.int64)
+
+    def draw(b, s, d):
+        return b.xp.asarray(source(generator, b, "randint").randint(low, high, s, d))
+
+    return _make(draw, shape, dtype, device, requires_grad, dtypes.int64)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random ordering of 0 .. n-1, every one of the n! equally likely: the order that sorts
+    n independent uniform draws (which are all distinct, almost surely)."""
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+
+    def draw(b, s, d):
+        return b.xp.argsort(source(generator, b, "randperm").rand((n,), dtypes.float64)).astype(d)
+
+    return _make(draw, None, dtype, device, requires_grad, dtypes.int64)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-d tensors of lengths n_0, n_1, ...: result i holds tensor i's
+    values along dimension i, repeated along all others (shape (n_0, n_1, ...)). With
+    indexing="xy" the first two dimensions trade places, as in NumPy and plotting (x along
+    columns). Each grid is a reshape and an expand (a view), so its gradient sums the
+    repeated copies back into the 1-d tensor."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not tensors or not all(isinstance(t, Tensor) and t.ndim <= 1 for t in tensors):
+        raise ValueError("meshgrid: expects one or more 0-d or 1-d tensors, got "
+                         f"{[getattr(t, 'shape', type(t).__name__) for t in tensors]}")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[0], order[1] = 1, 0  # tensor 0 varies along dimension 1, tensor 1 along 0
+    shape = [0] * len(tensors)
+    for i, t in zip(order, tensors):
+        shape[i] = t.numel()
+    grids = []
+    for i, t in zip(order, tensors):
+        alone = [1] * len(tensors)
+        alone[i] = t.numel()
+        grids.append(t.reshape(alone).expand(shape))
+    return tuple(grids)
 
 
 def _like(maker, input, dtype, device, requires_grad, *args):

@@ -18,11 +18,21 @@ from tensor import grad_mode
 from tensor.tensor import Tensor
 
 
-def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     """Compare backward() with central differences for fn(*inputs), for every input Tensor that
     requires grad. The inputs are copied to float64 (the originals are left alone); other
     arguments are passed through. Returns True, or raises AssertionError describing the worst
-    mismatch: which input, which element, the numeric and the analytic derivative."""
+    mismatch: which input, which element, the numeric and the analytic derivative (with
+    raise_exception=False: returns False instead).
+
+    PyTorch's spelling `gradcheck(fn, (x, y))`, the inputs as one tuple, works too."""
+    if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+        inputs = tuple(inputs[0])
+    if not raise_exception:
+        try:
+            return gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol)
+        except AssertionError:
+            return False
     inputs = [Tensor._wrap(x.array.astype(dtypes.float64, copy=True), x._backend, x.requires_grad)
               if isinstance(x, Tensor) and dtypes.is_floating(x.dtype) else x for x in inputs]
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

@@ -32,6 +32,7 @@ The rules, PyTorch's:
 
 from tensor import grad_mode
 from tensor.dtype import is_floating
+from tensor.random import source
 
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integers < floats: what may be cast down
 
@@ -256,25 +257,25 @@ def _as_tensor(self, value):
 # ---- random filling: values from the tensor's device's generator ---------------------------
 
 
-def normal_(self, mean=0.0, std=1.0):
-    """Every element := a sample of N(mean, std**2)."""
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Every element := a sample of N(mean, std**2) (from `generator`'s stream when given)."""
     _require_float(self, "normal_")
     dtype = self.dtype.type
-    return _fill_with(self, "normal_",
-                      self._backend.randn(self.shape, self.dtype) * dtype(std) + dtype(mean))
+    draw = source(generator, self._backend, "normal_").randn(self.shape, self.dtype)
+    return _fill_with(self, "normal_", draw * dtype(std) + dtype(mean))
 
 
-def uniform_(self, a=0.0, b=1.0):
-    """Every element := a sample of U[a, b)."""
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Every element := a sample of U[a, b) (from `generator`'s stream when given)."""
     _require_float(self, "uniform_")
     dtype = self.dtype.type
-    return _fill_with(self, "uniform_",
-                      self._backend.rand(self.shape, self.dtype) * dtype(b - a) + dtype(a))
+    draw = source(generator, self._backend, "uniform_").rand(self.shape, self.dtype)
+    return _fill_with(self, "uniform_", draw * dtype(b - a) + dtype(a))
 
 
-def bernoulli_(self, p=0.5):
+def bernoulli_(self, p=0.5, *, generator=None):
     """Every element := 1 with probability p, else 0."""
-    draw = self._backend.rand(self.shape, "float64") < p
+    draw = source(generator, self._backend, "bernoulli_").rand(self.shape, "float64") < p
     return _fill_with(self, "bernoulli_", draw.astype(self.dtype))
 
 

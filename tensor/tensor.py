@@ -41,12 +41,29 @@ from tensor import dtype as dtypes
 from tensor import inplace
 from tensor.autograd import anomaly
 from tensor.backprop import _leaf_backward, run_backward
+from tensor.devices import device_of
 from tensor.grad_mode import state as grad_mode
-from tensor.ops import activation, comparison, elementwise, indexing, reduction
+from tensor.ops import (
+    activation,
+    aliases,
+    comparison,
+    elementwise,
+    indexing,
+    linalg,
+    predicates,
+    rearrange,
+    reduction,
+    sampling,
+    scan,
+    sorting,
+)
+from tensor.ops import math as math_ops
 from tensor.ops import matmul as matmul_ops
+from tensor.ops import scatter as scatter_ops
 from tensor.ops import shape as shape_ops
 from tensor.ops.broadcast import broadcast_shapes
 from tensor.printing import tensor_repr
+from tensor.size import Size
 from tensor.versions import VersionCounter
 
 
@@ -227,7 +244,8 @@ class Tensor:
 
     @property
     def shape(self):
-        return self._data.shape
+        """The size of each dimension, a `Size` (a tuple: `(2, 3)` for a 2x3 matrix)."""
+        return Size(self._data.shape)
 
     @property
     def dtype(self):
@@ -235,8 +253,9 @@ class Tensor:
 
     @property
     def device(self):
-        """The device name: "cpu", "cuda:N" or "standin"."""
-        return self._backend.device
+        """Where the values live: a `device` (tensor/device.py), which is its name, "cpu",
+        "cuda:N" or "standin", so `t.device == "cpu"` holds on the CPU."""
+        return device_of(self._backend.device)
 
     @property
     def ndim(self):
@@ -246,9 +265,9 @@ class Tensor:
         return self._data.ndim
 
     def size(self, dim=None):
-        """The shape, or the length of one dimension."""
+        """The shape (a `Size`), or the length of one dimension."""
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         axis = shape_ops.normalize_dim(dim, self.ndim, "size")
         if self.ndim == 0:
             raise IndexError(f"size({dim}): a 0-d tensor has no dimensions; size() is ()")
@@ -256,6 +275,24 @@ class Tensor:
 
     def numel(self):
         return self._data.size
+
+    nelement = numel
+    ndimension = dim
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self._data.dtype.itemsize
+
+    def is_floating_point(self):
+        return dtypes.is_floating(self._data.dtype)
+
+    @property
+    def is_cuda(self):
+        return self._backend.device.startswith("cuda")
+
+    def is_contiguous(self):
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return bool(self._data.flags.c_contiguous)
 
     def __len__(self):
         if self.ndim == 0:
@@ -402,8 +439,18 @@ class Tensor:
     def _constant(self, value, op):
         """A Python number taking part in an op with this tensor, as a constant leaf on this
         device, of the dtype tensor.dtype.scalar_dtype gives (float32 * 2.5 stays float32).
-        TypeError for anything that is not a number or a Tensor."""
+        An array (NumPy's, or the device's) becomes a constant tensor of its own dtype, as
+        PyTorch reads `t + ndarray` (float32 + a float64 array is float64); it must be on this
+        tensor's device. TypeError for anything that is not a number, an array or a Tensor."""
         kind = dtypes.scalar_kind(value)
+        if kind is None and backends.backend_of(value) is not None:
+            source = backends.backend_of(value)
+            if source is not self._backend:
+                raise RuntimeError(f"'{op}' got a {self.device} tensor and an array on "
+                                   f"{source.device}; make the array a tensor on "
+                                   f"{self.device} first, e.g. tensor.tensor(array, "
+                                   f"device='{self.device}')")
+            return Tensor._wrap(source.asarray(value, dtypes.to_dtype(value.dtype)), source)
         if kind is None:
             hint = ("; wrap it in a Tensor first" if hasattr(value, "shape")
                     or isinstance(value, (list, tuple)) else "")
@@ -627,6 +674,42 @@ class Tensor:
     def type(self, dtype):
         return self.to(dtype)
 
+    def type_as(self, other):
+        """This tensor converted to `other`'s dtype."""
+        return self.to(other.dtype)
+
+    def pin_memory(self):
+        """Accepted for PyTorch's data pipelines: there is no pinned memory here, so self."""
+        return self
+
+    # new tensors like this one: same dtype and device unless given (PyTorch's new_*)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return Tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new("zeros", size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new("ones", size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new("empty", size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from tensor.factories import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def _new(self, factory, size, dtype, device, requires_grad):
+        from tensor import factories
+
+        return getattr(factories, factory)(*size, dtype=dtype or self.dtype,
+                                           device=device or self.device,
+                                           requires_grad=requires_grad)
+
     # ---- leaving for Python, NumPy and other libraries ------------------------------------------
 
     def item(self):
@@ -675,8 +758,9 @@ class Tensor:
         return bool(self._data.item())
 
     def __format__(self, spec):
-        """f"{loss:.4f}" formats a one-element tensor as its number, as in PyTorch."""
-        if spec and self._data.size == 1:
+        """f"{loss:.4f}" formats a one-element tensor as its number, and f"{loss}" a 0-d one,
+        as in PyTorch; any other tensor formats as its repr."""
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
             return format(self.item(), spec)
         return format(repr(self), spec)
 
@@ -730,6 +814,38 @@ class Tensor:
     maximum = elementwise.maximum
     minimum = elementwise.minimum
 
+    # more elementwise math: trigonometry, logs, powers, rounding, remainders (math.py)
+    __mod__ = math_ops.remainder
+    __rmod__ = math_ops.rremainder
+    __floordiv__ = math_ops.floor_divide
+    __rfloordiv__ = math_ops.rfloor_divide
+    sin = math_ops.sin
+    cos = math_ops.cos
+    tan = math_ops.tan
+    asin = arcsin = math_ops.asin
+    acos = arccos = math_ops.acos
+    atan = arctan = math_ops.atan
+    atan2 = arctan2 = math_ops.atan2
+    sinh = math_ops.sinh
+    cosh = math_ops.cosh
+    log10 = math_ops.log10
+    log2 = math_ops.log2
+    log1p = math_ops.log1p
+    expm1 = math_ops.expm1
+    square = math_ops.square
+    rsqrt = math_ops.rsqrt
+    reciprocal = math_ops.reciprocal
+    floor = math_ops.floor
+    ceil = math_ops.ceil
+    round = math_ops.round
+    trunc = fix = math_ops.trunc
+    frac = math_ops.frac
+    sign = math_ops.sign
+    sgn = math_ops.sgn
+    fmod = math_ops.fmod
+    remainder = math_ops.remainder
+    floor_divide = math_ops.floor_divide
+
     # comparisons (comparison.py): bool results, no gradient
     __eq__ = comparison.eq
     __ne__ = comparison.ne
@@ -753,11 +869,37 @@ class Tensor:
     bitwise_or = comparison.bitwise_or
     bitwise_xor = comparison.bitwise_xor
     bitwise_not = comparison.bitwise_not
+    logical_and = comparison.logical_and
+    logical_or = comparison.logical_or
+    logical_xor = comparison.logical_xor
+    logical_not = comparison.logical_not
 
     # matrix product (matmul.py)
     __matmul__ = matmul_ops.matmul
     __rmatmul__ = matmul_ops.rmatmul
     matmul = matmul_ops.matmul
+
+    # linear algebra (linalg.py)
+    mm = linalg.mm
+    bmm = linalg.bmm
+    mv = linalg.mv
+    dot = linalg.dot
+    outer = linalg.outer
+    addmm = linalg.addmm
+    baddbmm = linalg.baddbmm
+    norm = linalg.norm
+    dist = linalg.dist
+    trace = linalg.trace
+    diag = linalg.diag
+    diagonal = linalg.diagonal
+    tril = linalg.tril
+    triu = linalg.triu
+    t = linalg.t
+
+    # running sums and products (scan.py)
+    cumsum = scan.cumsum
+    cumprod = scan.cumprod
+    prod = scan.prod
 
     # reductions (reduction.py)
     sum = reduction.sum
@@ -774,6 +916,15 @@ class Tensor:
     all = reduction.all
     any = reduction.any
 
+    # sorting and order statistics (sorting.py): (values, indices) pairs as in PyTorch
+    sort = sorting.sort
+    argsort = sorting.argsort
+    topk = sorting.topk
+    kthvalue = sorting.kthvalue
+    median = sorting.median
+    mode = sorting.mode
+    unique = sorting.unique
+
     # shapes (shape.py)
     reshape = shape_ops.reshape
     view = shape_ops.view
@@ -787,12 +938,55 @@ class Tensor:
     split = shape_ops.split
     chunk = shape_ops.chunk
 
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    # rearranging elements (rearrange.py)
+    roll = rearrange.roll
+    flip = rearrange.flip
+    repeat = rearrange.repeat
+    tile = rearrange.tile
+    repeat_interleave = rearrange.repeat_interleave
+    narrow = rearrange.narrow
+    unbind = rearrange.unbind
+    movedim = moveaxis = rearrange.movedim
+    swapaxes = swapdims = rearrange.swapaxes
+
     # indexing (indexing.py)
     __getitem__ = indexing.getitem
     __setitem__ = inplace.setitem
     index_put = indexing.index_put
     gather = indexing.gather
     masked_fill = indexing.masked_fill
+
+    # selecting and scattering along a dimension (scatter.py)
+    index_select = scatter_ops.index_select
+    masked_select = scatter_ops.masked_select
+    scatter = scatter_ops.scatter
+    scatter_add = scatter_ops.scatter_add
+    scatter_ = scatter_ops.scatter_
+    scatter_add_ = scatter_ops.scatter_add_
+
+    # questions about values (predicates.py): bools, no gradient; nan_to_num
+    isnan = predicates.isnan
+    isinf = predicates.isinf
+    isfinite = predicates.isfinite
+    isclose = predicates.isclose
+    allclose = predicates.allclose
+    equal = predicates.equal
+    nonzero = predicates.nonzero
+    nan_to_num = predicates.nan_to_num
+    where = predicates.where_method
+
+    # sampling with this tensor's values as probabilities (sampling.py)
+    bernoulli = sampling.bernoulli
+    multinomial = sampling.multinomial
 
     # activations (activation.py)
     relu = activation.relu
@@ -830,3 +1024,6 @@ class Tensor:
     __imul__ = inplace.mul_
     __itruediv__ = inplace.div_
     __imatmul__ = inplace.matmul_
+
+
+aliases.install_methods(Tensor)  # x.sum(axis=1, keepdims=True): NumPy's names (ops/aliases.py)

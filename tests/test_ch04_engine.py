@@ -67,7 +67,7 @@ def test_repr_looks_like_pytorch():
     assert repr(Tensor([0.5], dtype=tensor.float64)) == "tensor([0.5000], dtype=tensor.float64)"
     assert repr(Tensor([1.0], device="standin")) == "tensor([1.], device='standin')"
     x = Tensor([1.0, 2.0], requires_grad=True)
-    assert repr(x.sum()) == "tensor(3., op='sum')"
+    assert repr(x.sum()) == "tensor(3., grad_fn=<SumBackward0>)"
 
 
 # ---- backward ----------------------------------------------------------------------------------
@@ -309,11 +309,15 @@ def test_numpy_of_a_device_tensor_is_an_explicit_copy():
         np.asarray(t)
 
 
-def test_numpy_arrays_are_not_silently_mixed_in():
-    with pytest.raises(TypeError, match="wrap it in a Tensor"):
-        Tensor([1.0]) + np.ones(1)
-    with pytest.raises(TypeError, match="wrap it in a Tensor"):
-        np.ones(1) * Tensor([1.0])
+def test_numpy_arrays_take_part_as_in_pytorch():
+    """`t + ndarray` reads the array as a tensor of its own dtype, as PyTorch does (float32 with
+    a float64 array gives float64); a device tensor refuses a host array (no silent copy)."""
+    result = Tensor([1.0]) + np.ones(1)
+    assert result.tolist() == [2.0] and result.dtype == tensor.float64
+    result = np.ones(1, dtype=np.float32) * Tensor([3.0])
+    assert result.tolist() == [3.0] and result.dtype == tensor.float32
+    with pytest.raises(RuntimeError, match="standin tensor and an array on cpu"):
+        Tensor([1.0], device="standin") + np.ones(1)
 
 
 def test_mixing_devices_names_both():

@@ -50,7 +50,7 @@ def test_round_trip_is_exact_for_every_dtype(tmp_path):
     same_state(state, loaded)
     assert all(isinstance(v, tensor.Tensor) and v.device == "cpu" for v in loaded.values())
     with safe_open(path, framework="np") as f:
-        assert f.metadata() == {"note": "hello"}
+        assert f.metadata()["note"] == "hello"  # beside Grad School's "gradschool.keys"
 
 
 def test_model_state_round_trip_and_load_onto_a_device(tmp_path):
@@ -66,8 +66,8 @@ def test_model_state_round_trip_and_load_onto_a_device(tmp_path):
 def test_save_refuses_bad_input(tmp_path):
     with pytest.raises(TypeError, match="metadata must map str to str"):
         nn.save({"a": tensor.zeros(1)}, tmp_path / "x", metadata={"epoch": 3})
-    with pytest.raises(TypeError, match="'a' is a list, expected a Tensor or array"):
-        nn.save({"a": [1, 2]}, tmp_path / "x")
+    with pytest.raises(TypeError, match="a is a set, which a safetensors file cannot hold"):
+        nn.save({"a": {1, 2}}, tmp_path / "x")
     assert os.listdir(tmp_path) == []
 
 

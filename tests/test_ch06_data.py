@@ -289,7 +289,8 @@ def test_image_and_label_counts_must_agree(tmp_path):
         MNIST(root=tmp_path)
 
 
-def test_missing_dataset_says_how_to_get_it(tmp_path):
+def test_missing_dataset_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(FashionMNIST, "system_root", str(tmp_path / "no-debian-copy"))
     with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist") as err:
         FashionMNIST(root=tmp_path)
     assert "download=True" in str(err.value) and str(tmp_path) in str(err.value)

@@ -1,9 +1,18 @@
 """Data (`nn.data`, PyTorch's `torch.utils.data` plus datasets): `Dataset`, `TensorDataset`,
-`DataLoader`, the MNIST / Fashion-MNIST readers and small generated sets."""
+`DataLoader`, `Subset`, `ConcatDataset`, `random_split`, samplers, the MNIST / Fashion-MNIST
+readers and small generated sets."""
 
 from nn.data.dataloader import DataLoader, default_collate
-from nn.data.dataset import Dataset, TensorDataset
+from nn.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from nn.data.mnist import MNIST, FashionMNIST
+from nn.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from nn.data.synthetic import (
     make_adding_problem,
     make_copy_task,
@@ -12,5 +21,7 @@ from nn.data.synthetic import (
     make_xor,
 )
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "MNIST", "FashionMNIST",
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
+           "default_collate", "Sampler", "SequentialSampler", "RandomSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "MNIST", "FashionMNIST",
            "make_moons", "make_spirals", "make_xor", "make_copy_task", "make_adding_problem"]

@@ -1,11 +1,11 @@
-"""`DataLoader`: iterate over a dataset in (shuffled) mini-batches."""
+"""`DataLoader`: iterate over a dataset in (shuffled) mini-batches; `default_collate`."""
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 
 import tensor
+from nn.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from tensor import Tensor
 
 
@@ -45,48 +45,70 @@ _NUMBERS = (bool, int, float, np.bool_, np.integer, np.floating)
 
 
 class DataLoader:
-    """Iterate over `dataset` in batches of `batch_size` examples.
+    """Iterate over `dataset` in batches of `batch_size` examples, with PyTorch's arguments.
 
     - `shuffle=True` draws a new random order at the start of every epoch (every `iter`),
-      from `generator` (a `numpy.random.Generator`, e.g. `numpy.random.default_rng(0)`) or,
-      by default, from the CPU generator that `tensor.manual_seed` seeds.
+      from `generator` (a `tensor.Generator`, or a `numpy.random.Generator`) or, by default,
+      from the CPU's default stream that `tensor.manual_seed` seeds.
+    - `sampler=` chooses the order instead (nn/data/sampler.py: RandomSampler,
+      SubsetRandomSampler, WeightedRandomSampler, or any iterable of indices), and
+      `batch_sampler=` the batches themselves (then batch_size, shuffle, sampler and
+      drop_last are left out, as PyTorch requires). `batch_size=None` yields single examples.
     - `drop_last=True` skips the last batch when it is smaller than `batch_size` (useful when
       a layer needs full batches); otherwise the last batch is just shorter.
-    - Batching: when the dataset has `__getitems__` (TensorDataset, MNIST, ...) each batch is
-      cut by indexing whole arrays with an index array. Otherwise, or when you pass a
-      `collate_fn`, the examples are fetched one by one and `collate_fn` (default:
+    - Batching: when the dataset has `__getitems__` (TensorDataset, MNIST, Subset of them)
+      each batch is cut by indexing whole arrays with an index array. Otherwise, or when you
+      pass a `collate_fn`, the examples are fetched one by one and `collate_fn` (default:
       `default_collate`) turns the list of examples into a batch, as in PyTorch.
+    - `num_workers`, `pin_memory`, `prefetch_factor`, `persistent_workers`, `timeout`,
+      `worker_init_fn`, `multiprocessing_context`, `pin_memory_device`, `in_order`: accepted,
+      so PyTorch programs run, and unused: batches are made in this process, because cutting a
+      batch is one vectorized indexing here (worker processes would only add copies), and
+      there is no pinned memory.
 
     `len(loader)` is the number of batches per epoch.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, collate_fn=None, drop_last=False,
-                 generator=None):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="",
+                 in_order=True):
+        if batch_size is not None and (not isinstance(batch_size, int)
+                                       or isinstance(batch_size, bool) or batch_size < 1):
             raise ValueError(f"DataLoader expects a positive integer batch_size, "
                              f"got {batch_size!r}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be a non-negative int, got "
+                             f"{num_workers!r}")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle "
+                             "(the sampler decides the order)")
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.shuffle = bool(shuffle)
         self.collate_fn = collate_fn
         self.drop_last = drop_last
         self.generator = generator
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_sampler is None and batch_size is not None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
 
     def __len__(self):
-        n = self._dataset_length()
-        if self.drop_last:
-            return n // self.batch_size
-        return math.ceil(n / self.batch_size)
-
-    def _order(self):
-        """The order of the examples for one epoch: 0..n-1, or a random permutation."""
-        n = self._dataset_length()
-        if not self.shuffle:
-            return np.arange(n)
-        if self.generator is not None:
-            return self.generator.permutation(n)
-        # sorting n uniform numbers gives a uniformly random permutation
-        return np.argsort(tensor.rand(n, dtype=tensor.float64).numpy(), kind="stable")
+        self._dataset_length()  # a clear error for a dataset without __len__
+        if self.batch_sampler is None:
+            return len(self.sampler)
+        return len(self.batch_sampler)
 
     def _dataset_length(self):
         try:
@@ -97,11 +119,17 @@ class DataLoader:
                             "__len__ (and __getitem__) as nn.data.Dataset says") from None
 
     def __iter__(self):
-        order = self._order()
+        if self.batch_sampler is None:  # batch_size=None: one example at a time
+            for index in self.sampler:
+                yield self.dataset[index]
+            return
+        self._dataset_length()
         fetch_batch = getattr(self.dataset, "__getitems__", None)
         collate = self.collate_fn or default_collate
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            indices = order[start: start + self.batch_size]
+        batches = self.batch_sampler
+        if isinstance(batches, BatchSampler) and isinstance(batches.sampler, Sampler):
+            batches = batches._index_batches()  # index arrays, without a list per batch
+        for indices in batches:
             if fetch_batch is not None and self.collate_fn is None:
                 yield fetch_batch(indices)
             else:

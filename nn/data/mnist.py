@@ -58,10 +58,9 @@ class MNIST(Dataset):
         self.target_transform = target_transform
         split = "train" if train else "t10k"
         stems = (f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte")
-        folders = self._search_folders(root)
+        folders, target = self._search_folders(root)
         paths = [_find(stem, folders) for stem in stems]
         if None in paths and download:
-            target = folders[-1]
             paths = [path or self._download(stem, target) for path, stem in zip(paths, stems)]
         if None in paths:
             missing = stems[paths.index(None)]
@@ -79,12 +78,16 @@ class MNIST(Dataset):
                              f"{len(self.targets)} labels")
 
     def _search_folders(self, root):
-        """The folders to look in, the last one being where downloads go."""
+        """(the folders to look in, the folder downloads go to). With a `root`: root/<Name>/raw
+        (torchvision's layout) and root (where downloads go), then the system-wide copy, so
+        that a tutorial's `root="data", download=True` finds Debian's files offline instead
+        of trying to download; without one, the system-wide copy, then the cache."""
+        system = [Path(self.system_root)] if self.system_root else []
+        cache = Path.home() / ".cache" / "gradschool" / self.folder
         if root is not None:
             base = Path(root).expanduser()
-            return [base / self.name / "raw", base]
-        folders = [Path(self.system_root)] if self.system_root else []
-        return folders + [Path.home() / ".cache" / "gradschool" / self.folder]
+            return [base / self.name / "raw", base] + system, base
+        return system + [cache], cache
 
     def _download(self, stem, folder):
         """Fetch `stem`.gz from the first mirror that answers into `folder`, atomically (a

@@ -48,6 +48,7 @@ from nn.functional.convolution import (
     conv_transpose3d,
 )
 from nn.functional.dropout import dropout, dropout1d, dropout2d, dropout3d
+from nn.functional.encoding import one_hot
 from nn.functional.fold import fold, unfold
 from nn.functional.linear import linear
 from nn.functional.losses import (
@@ -92,5 +93,5 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "nll_loss", "cross_entropy",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot",
 ]

@@ -1,5 +1,7 @@
 """`linear`: y = x W^T + b, the fused op under nn.Linear."""
 
+import math
+
 from nn.functional._checks import _check_tensor
 
 
@@ -43,15 +45,22 @@ def linear(input, weight, bias=None):
                     saved=(w if x.requires_grad else None, x if w.requires_grad else None))
 
     def backward(g):  # g = dL/d out, of shape (*, out_features)
-        rows = g.reshape(-1, g.shape[-1])  # (rows, out_features): a leading index is a row
+        rows = g.reshape(_rows(g.shape))  # (rows, out_features): a leading index is a row
         # EXERCISE ch06.linear: accumulate dL/dx = g W, dL/dW = g^T x, dL/db = sum of g's rows
         if x.requires_grad:
             x._accumulate(g @ w.array)
         if w.requires_grad:
-            w._accumulate(rows.T @ x.array.reshape(-1, x.shape[-1]))
+            w._accumulate(rows.T @ x.array.reshape(_rows(x.shape)))
         if b is not None and b.requires_grad:
             b._accumulate(rows.sum(axis=0))
         # END EXERCISE
 
     out._backward = backward
     return out
+
+
+def _rows(shape):
+    """The matrix shape (rows, last size) that makes every leading index of `shape` a row. The
+    number of rows is written out: NumPy cannot infer a -1 beside a size-0 dimension (a batch of
+    0 samples, or 0 features)."""
+    return (math.prod(shape[:-1]), shape[-1])

@@ -4,7 +4,7 @@ op with a hand-written backward, where the composite would be numerically fragil
 import tensor
 from nn.functional._checks import _check_tensor, _same_device
 from tensor import Tensor
-from tensor.dtype import is_floating
+from tensor.dtype import float16, float32, is_floating
 
 # ---- regression losses: composites of tensor ops -------------------------------------------
 
@@ -145,15 +145,20 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
 
 def _fused_cross_entropy(input, target, a, axis, w, target_scale):
     """The per-sample losses -sum_c a_c log softmax(x)_c along `axis`, as one op. `target` is
-    the probability target when it may need a gradient (a = scale * target * w + constant)."""
+    the probability target when it may need a gradient (a = scale * target * w + constant).
+    float16 is computed in float32 and rounded back, as PyTorch does: a log-probability of
+    -131008 (scores of -65504 and 65504) overflows float16, though a smoothed loss is finite."""
     xp = input._backend.xp
     x = input.array
+    if x.dtype == float16:
+        x = x.astype(float32)
     shifted = x - x.max(axis=axis, keepdims=True)
     log_p = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
     # a class with a = 0 adds 0, even if its log p is -inf (a score of -inf masks a class out)
     terms = a * xp.where(a != 0, log_p, 0)
     parents = (input,) if target is None else (input, target)
-    out = input._result(-terms.sum(axis=axis), parents, "cross_entropy")
+    out = input._result((-terms.sum(axis=axis)).astype(input.dtype, copy=False), parents,
+                        "cross_entropy")
 
     def backward(grad):
         g = grad.reshape(_per_sample(x.shape, axis))
@@ -248,6 +253,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     _check_pair(input, target, "binary_cross_entropy_with_logits")
     xp = input._backend.xp
     x, y = input.array, target.array.astype(input.dtype, copy=False)
+    if x.dtype == float16:  # computed in float32 and rounded back, as PyTorch does: in float16
+        x, y = x.astype(float32), y.astype(float32)  # sigmoid(1e-4) - 0.5 would be 0
     w = _elementwise_weight(weight, input, "binary_cross_entropy_with_logits", "weight")
     pw = _elementwise_weight(pos_weight, input, "binary_cross_entropy_with_logits",
                              "pos_weight")
@@ -256,8 +263,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     losses = (1 - y) * x + scale * softplus
     if w is not None:
         losses = losses * w
-    out = input._result(losses, (input, target), "binary_cross_entropy_with_logits",
-                        saved=(input, target))
+    out = input._result(losses.astype(input.dtype, copy=False), (input, target),
+                        "binary_cross_entropy_with_logits", saved=(input, target))
 
     def backward(grad):
         g = grad if w is None else grad * w
@@ -280,14 +287,22 @@ REDUCTIONS = ("none", "mean", "sum")
 def _reduce(losses, reduction, name, divisor=None):
     """Apply `reduction` to a tensor of losses: "none" keeps them, "sum" adds them up, "mean"
     divides the sum by the number of losses, or by `divisor` (a number: a weighted mean's
-    total weight, or the number of samples that count)."""
+    total weight, or the number of samples that count).
+
+    The reduced loss's node is named after the loss, as PyTorch names its one backward node
+    (`loss.grad_fn` is <MseLossBackward0>, not <MeanBackward0>; l1_loss is PyTorch's
+    abs().mean(), so it keeps the reduction's name)."""
     if reduction == "none":
         return losses
     if reduction == "sum":
-        return losses.sum()
-    if reduction == "mean":
-        return losses.mean() if divisor is None else _divided_sum(losses, divisor)
-    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        out = losses.sum()
+    elif reduction == "mean":
+        out = losses.mean() if divisor is None else _divided_sum(losses, divisor)
+    else:
+        raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    if name != "l1_loss" and out.requires_grad:
+        out.op = name
+    return out
 
 
 def _divided_sum(losses, divisor):
@@ -299,7 +314,10 @@ def _divided_sum(losses, divisor):
     """
     xp = losses._backend.xp
     scale = 1 / divisor if divisor else 0.0
-    total = losses.array.sum() * scale if divisor else xp.full((), xp.nan, losses.dtype)
+    wide = float32 if losses.dtype == float16 else None  # float16 summed in float32, as in
+    # PyTorch: the mean of losses near 9,000 fits float16, their sum may not
+    total = (losses.array.sum(dtype=wide) * scale if divisor
+             else xp.full((), xp.nan, losses.dtype))
     out = losses._result(total.astype(losses.dtype, copy=False), (losses,), "mean")
 
     def backward(grad):

@@ -30,6 +30,7 @@ import math
 import numbers
 
 from nn.functional._checks import _check_tensor, _same_device
+from tensor.dtype import float16, float32
 
 
 def _sum(xp, axes, *factors):
@@ -79,11 +80,17 @@ def _normalize(name, input, view, axes, affine_shape, weight, bias, eps, stats=N
         dL/dx = (gamma / sigma) (g - (dL/dbeta + x_hat dL/dgamma) / n)
 
     which reuses those two sums instead of computing two more.
+
+    float16 is computed in float32 and rounded back, as PyTorch does: in float16 the sum of a
+    few values near its largest, 65504, overflows, and so do squared deviations past 256.
     """
     xp = input._backend.xp
     x = input.array.reshape(view)
     w = None if weight is None else weight.array.reshape(affine_shape)
     b = None if bias is None else bias.array.reshape(affine_shape)
+    half = x.dtype == float16
+    if half:
+        x, w, b = (None if a is None else a.astype(float32) for a in (x, w, b))
     n = math.prod(view[axis] for axis in axes)  # values per group
     if stats is None:
         mean = _sum(xp, axes, x) / n
@@ -98,14 +105,14 @@ def _normalize(name, input, view, axes, affine_shape, weight, bias, eps, stats=N
     if b is not None:
         y = y + b if w is None else xp.add(y, b, out=y)
     parents = (input,) + tuple(t for t in (weight, bias) if t is not None)
-    out = input._result(y.reshape(input.shape), parents, name,
+    out = input._result(y.reshape(input.shape).astype(input.dtype, copy=False), parents, name,
                         saved=(weight if input.requires_grad else None,),
-                        saves_output=y is x_hat)  # no affine step: the output IS x_hat
+                        saves_output=y is x_hat and not half)  # no affine: the output IS x_hat
     affine_axes = tuple(i for i, size in enumerate(affine_shape) if size == 1)
     batch_norm_form = affine_axes == tuple(axes)
 
     def backward(g):  # g = dL/dy
-        g = g.reshape(view)
+        g = g.reshape(view).astype(x_hat.dtype, copy=False)  # float32 for a float16 input
         dx_needs_sums = input.requires_grad and stats is None and batch_norm_form
         if dx_needs_sums or (bias is not None and bias.requires_grad):
             d_beta = _sum(xp, affine_axes, g)

@@ -38,6 +38,18 @@ _NAMES = {
     "cross_entropy": "NllLossBackward0",
     "binary_cross_entropy": "BinaryCrossEntropyBackward0",
     "binary_cross_entropy_with_logits": "BinaryCrossEntropyWithLogitsBackward0",
+    # ops/math.py, ops/linalg.py, ops/scan.py ("(number)": a Python number as the 2nd operand)
+    "log1p": "Log1PBackward0", "round(decimals)": "RoundBackward1",
+    "fmod": "FmodBackward1", "fmod(number)": "FmodBackward0",
+    "remainder": "RemainderBackward1", "remainder(number)": "RemainderBackward0",
+    "remainder(number, x)": "torch::autograd::NotImplemented",
+    "floor_divide": "torch::autograd::NotImplemented",
+    "prod(dim)": "ProdBackward1", "norm": "LinalgVectorNormBackward0",
+    "diag": "DiagonalBackward0_copy",
+    # ops/sorting.py, ops/scatter.py, ops/sampling.py (the rest follow the general rule)
+    "median(dim)": "MedianBackward1", "scatter(value)": "ScatterBackward1",
+    "normal(Tensor, float)": "NormalBackward1", "normal(float, Tensor)": "NormalBackward2",
+    "normal(Tensor, Tensor)": "NormalBackward3",
 }
 
 
@@ -128,9 +140,22 @@ class AccumulateGrad(BackwardNode):
 def _node_of(tensor):
     if not tensor.requires_grad:
         return None
-    return AccumulateGrad(tensor) if tensor.is_leaf else BackwardNode(tensor)
+    return AccumulateGrad(tensor) if tensor.is_leaf else _backward_node(tensor)
 
 
 def grad_fn_of(tensor):
     """`tensor.grad_fn`: its backward node, or None for a leaf."""
-    return None if tensor.is_leaf else BackwardNode(tensor)
+    return None if tensor.is_leaf else _backward_node(tensor)
+
+
+_NODE_CLASSES = {}  # PyTorch's node name -> a BackwardNode subclass of that name
+
+
+def _backward_node(tensor):
+    """The backward node of a recorded tensor, an instance of a class named like PyTorch's
+    (`type(y.grad_fn).__name__` is "MulBackward0" there too)."""
+    name = backward_name(tensor)
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (BackwardNode,), {"__slots__": ()})
+    return cls(tensor)

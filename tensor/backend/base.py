@@ -80,6 +80,15 @@ class Backend:
         """Restart this backend's random generator from `seed` (None: unpredictable)."""
         raise NotImplementedError
 
+    def with_own_generator(self, seed=None):
+        """A twin of this backend (same device, same arrays) whose random numbers come from
+        a generator of its own, seeded with `seed`: what a `tensor.Generator` draws from, so
+        that its numbers never disturb the device's default stream."""
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.seed(seed)
+        return twin
+
     def rand(self, shape, dtype):
         """Uniform samples in [0, 1) of a floating dtype."""
         raise NotImplementedError

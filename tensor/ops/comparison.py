@@ -74,3 +74,23 @@ def bitwise_not(self):
     """~t: logical not of a bool tensor, bitwise not of an integer one."""
     _require_integral(self, "~")
     return self._result(~self.array, (), "~")
+
+
+# ---- logic on the truth of each element (nonzero is true), for tensors of any dtype ----------
+
+
+def logical_and(self, other):
+    return _compare(self, other, "logical_and", lambda x, y: (x != 0) & (y != 0))
+
+
+def logical_or(self, other):
+    return _compare(self, other, "logical_or", lambda x, y: (x != 0) | (y != 0))
+
+
+def logical_xor(self, other):
+    return _compare(self, other, "logical_xor", lambda x, y: (x != 0) ^ (y != 0))
+
+
+def logical_not(self):
+    """True where the element is 0 (or False): a bool tensor."""
+    return self._result(self.array == 0, (), "logical_not")

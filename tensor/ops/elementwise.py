@@ -9,7 +9,8 @@ In a binary op, `a, b = self._pair(other, op)` makes `other` a Tensor (a number 
 constant), checks that both are on one device and broadcast together, and settles the dtype.
 """
 
-from tensor.dtype import DEFAULT_FLOAT, scalar_kind
+from tensor import dtype as dtypes
+from tensor.dtype import scalar_kind
 from tensor.ops.broadcast import broadcast_shapes, unbroadcast
 
 
@@ -142,8 +143,9 @@ def neg(self):
 
 def _floating(array):
     """The values as floats for a math function (exp, log, sqrt, sigmoid, tanh): integer and
-    bool tensors are computed in float32, as in PyTorch (NumPy would pick float64)."""
-    return array if array.dtype.kind == "f" else array.astype(DEFAULT_FLOAT)
+    bool tensors are computed in the default dtype (float32), as in PyTorch (NumPy would pick
+    float64)."""
+    return array if array.dtype.kind == "f" else array.astype(dtypes.DEFAULT_FLOAT)
 
 
 def exp(self):

@@ -48,7 +48,32 @@ def _array_key(self, key):
                                  f"dtype {part.dtype}")
             repeats = repeats or part.dtype.kind in "iu"
         converted.append(part)
-    return tuple(converted), repeats
+    return _ellipsis_written_out(tuple(converted), self.ndim), repeats
+
+
+def _ellipsis_written_out(key, ndim):
+    """The key with its `...` replaced by the full slices it stands for, when the key holds
+    index arrays. NumPy counts `...` between two index arrays as separating them even where it
+    stands for no dimension: on shape (5, 3, 4), `t[:, [0, 1], ..., [0, 1]]` would put the
+    indexed dimension first, (2, 5). PyTorch writes `...` out first, and the arrays are
+    neighbours: (5, 2)."""
+    def arrays(part):
+        return hasattr(part, "dtype") and part.ndim > 0
+
+    ellipses = [i for i, part in enumerate(key) if part is Ellipsis]
+    if len(ellipses) != 1 or not any(map(arrays, key)):
+        return key  # none to write out (or several: NumPy's error says so)
+
+    def dims(part):  # the dimensions of the tensor that a part of the key uses up
+        if part is None or part is Ellipsis or isinstance(part, bool):
+            return 0
+        if hasattr(part, "dtype") and part.dtype.kind == "b":
+            return part.ndim  # a mask covers as many dimensions as it has
+        return 1
+
+    at = ellipses[0]
+    covered = max(ndim - sum(map(dims, key)), 0)
+    return key[:at] + (slice(None),) * covered + key[at + 1:]
 
 
 def getitem(self, key):

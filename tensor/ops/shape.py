@@ -7,6 +7,7 @@ concatenation's is cut into pieces, a padding's has the padding cut off. `expand
 broadcasting made explicit, so its gradient is `unbroadcast`.
 """
 
+import math
 import numbers
 
 from tensor.dtype import promote_types
@@ -104,7 +105,9 @@ def flatten(self, start_dim=0, end_dim=-1):
     end = normalize_dim(end_dim, self.ndim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return _reshaped(self, self.shape[:start] + (-1,) + self.shape[end + 1:], "flatten")
+    merged = math.prod(self.shape[start:end + 1])  # not -1: NumPy cannot infer it beside
+    # a size-0 dimension ((2, 3, 0).flatten(0, 1) is (6, 0))
+    return _reshaped(self, self.shape[:start] + (merged,) + self.shape[end + 1:], "flatten")
 
 
 def squeeze(self, dim=None):
@@ -122,9 +125,12 @@ def unsqueeze(self, dim):
 
 
 def transpose(self, dim0, dim1):
-    """Swap two dimensions (a view)."""
+    """Swap two dimensions (a view). A 0-d tensor is its own transpose: as in PyTorch, dims 0
+    and -1 both name its one "dimension" (NumPy's swapaxes has no axis to swap)."""
     a = normalize_dim(dim0, self.ndim, "transpose")
     b = normalize_dim(dim1, self.ndim, "transpose")
+    if self.ndim == 0:
+        return _reshaped(self, (), "transpose")
     out = self._result(self.array.swapaxes(a, b), (self,), "transpose")
 
     def backward(grad):  # swapping twice is the identity
@@ -250,6 +256,7 @@ def split(self, split_size_or_sections, dim=0):
             raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [min(split_size_or_sections, length - start)
                  for start in range(0, length, split_size_or_sections)]
+        sizes = sizes or [0]  # an empty dimension gives one empty piece, as in PyTorch
     else:
         sizes = list(split_size_or_sections)
         if any(not isinstance(n, numbers.Integral) or n < 0 for n in sizes):
@@ -266,14 +273,16 @@ def split(self, split_size_or_sections, dim=0):
 
 def chunk(self, chunks, dim=0):
     """Cut into `chunks` pieces of equal size along `dim` (the last may be smaller, and there
-    may be fewer pieces, as in PyTorch)."""
+    may be fewer pieces, as in PyTorch; an empty dimension gives `chunks` empty pieces)."""
     if not isinstance(chunks, numbers.Integral) or chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks!r} (the number of "
                          "pieces, an integer)")
     if self.ndim == 0:
         raise ValueError("chunk: a 0-d tensor has no dimension to cut; reshape it first")
     length = self.shape[normalize_dim(dim, self.ndim, "chunk")]
-    return split(self, max(-(-length // chunks), 1), dim)
+    if length == 0:
+        return split(self, [0] * chunks, dim)
+    return split(self, -(-length // chunks), dim)
 
 
 def pad(input, pad, mode="constant", value=0.0):

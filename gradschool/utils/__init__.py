@@ -1,0 +1,3 @@
+"""`gradschool.utils`, as `torch.utils`: `data`."""
+
+from gradschool.utils import data  # noqa: F401

@@ -1,0 +1,3 @@
+"""`gradschool.vision.datasets`, as `torchvision.datasets`. Re-exports nn/vision/datasets.py."""
+
+from nn.vision.datasets import MNIST, FashionMNIST  # noqa: F401
