@@ -17,11 +17,10 @@ The model is written once, for a module namespace `nn`: Grad School's `nn` build
 are the same) and sees the same batches. The training loop is that of
 examples/fashion_mnist_mlp.py.
 
-Measured on this project's 2-core machine, one thread each: see the README (test accuracy
-per epoch, seconds per epoch for both).
+Measured on this project's 2-core machine, one thread, seed 0: 88.9%, 89.6%, 89.8%, 90.9% and
+91.5% test accuracy after epochs 1-5, about 25 s per epoch when nothing else runs.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ from fashion_mnist_mlp import (  # noqa: E402
     TorchBatches,
     evaluate,
     make_train_loader,
+    parse_arguments,
     torch_twin,
     train_one_epoch,
 )
@@ -75,18 +75,7 @@ class TorchTwin:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--seed", type=int, default=0)
-    torch_choice = parser.add_mutually_exclusive_group()
-    torch_choice.add_argument("--compare-torch", dest="torch", action="store_true",
-                              default=None, help="also train in PyTorch (default: if installed)")
-    torch_choice.add_argument("--no-torch", dest="torch", action="store_false",
-                              help="train only with Grad School")
-    parser.add_argument("--save", metavar="PATH", help="save the trained weights (safetensors)")
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv, __doc__.splitlines()[0], epochs=5, lr=2e-3)
 
     tensor.manual_seed(args.seed)
     train_loader = make_train_loader(args.batch_size, args.seed)

@@ -114,11 +114,12 @@ class TorchBatches:
             yield torch.from_numpy(images.numpy()), torch.from_numpy(labels.numpy())
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
+def parse_arguments(argv, description, epochs, lr):
+    """The command line of a Fashion-MNIST example, with its default epochs and lr."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr", type=float, default=lr)
     parser.add_argument("--seed", type=int, default=0)
     torch_choice = parser.add_mutually_exclusive_group()
     torch_choice.add_argument("--compare-torch", dest="torch", action="store_true",
@@ -126,7 +127,11 @@ def main(argv=None):
     torch_choice.add_argument("--no-torch", dest="torch", action="store_false",
                               help="train only with Grad School")
     parser.add_argument("--save", metavar="PATH", help="save the trained weights (safetensors)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_arguments(argv, __doc__.splitlines()[0], epochs=10, lr=1e-3)
 
     tensor.manual_seed(args.seed)
     train_loader = make_train_loader(args.batch_size, args.seed)
