@@ -184,6 +184,43 @@ def chapter(number, differentiable=None):
             and (differentiable is None or op.differentiable == differentiable)]
 
 
+def table_tests(ops, named=None):
+    """The four checks of an op table, as test functions for another test file to take in
+    under their names, so that every table gets the same checks from one place:
+
+        test_gradcheck, test_matches_torch, test_matches_torch_in_float64, \\
+            test_grad_fn_names_match_torch = table_tests(OPS)
+
+    gradcheck for the differentiable rows; values and gradients against PyTorch in float32
+    and float64 for every row; and the backward node's name (`grad_fn.name()`) against
+    PyTorch's for the rows in `named` (default: every row)."""
+    every = [pytest.param(op, marks=op.marks, id=op.name) for op in ops]
+    differentiable = [row for row in every if row.values[0].differentiable]
+    named = every if named is None else [row for row in every if row.values[0] in named]
+
+    @pytest.mark.parametrize("op", differentiable)
+    def test_gradcheck(op, device):
+        check_gradients(op, device)
+
+    @pytest.mark.parametrize("op", every)
+    def test_matches_torch(op, device):
+        check_against_torch(op, device)
+
+    @pytest.mark.parametrize("op", every)
+    def test_matches_torch_in_float64(op, device):
+        check_against_torch(op, device, dtype="float64", rtol=1e-10, atol=1e-12)
+
+    @pytest.mark.parametrize("op", named)
+    def test_grad_fn_names_match_torch(op):
+        arrays = make_inputs(op)
+        ours = [tensor.Tensor(a, dtype=tensor.float64, requires_grad=True) for a in arrays]
+        theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+        assert op.fn(OURS, *ours).grad_fn.name() == op.fn(TORCH, *theirs).grad_fn.name()
+
+    return (test_gradcheck, test_matches_torch, test_matches_torch_in_float64,
+            test_grad_fn_names_match_torch)
+
+
 # ---- the three checks ------------------------------------------------------------------------
 
 

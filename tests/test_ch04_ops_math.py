@@ -12,7 +12,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
-from test_ch04_ops import OURS, TORCH, Op, check_against_torch, check_gradients, make_inputs
+from test_ch04_ops import (
+    Op,
+    table_tests,
+)
 
 import tensor
 from tensor import Tensor
@@ -76,32 +79,10 @@ OPS = [
     Op("prod_dim", lambda T, a: a.prod(1), [(3, 4)], N),
     Op("prod_dim_keepdim", lambda T, a: a.prod(dim=0, keepdim=True), [(3, 2, 2)], N),
 ]
-IDS = [op.name for op in OPS]
-DIFFERENTIABLE = [op for op in OPS if op.differentiable]
 
 
-@pytest.mark.parametrize("op", DIFFERENTIABLE, ids=repr)
-def test_gradcheck(op, device):
-    check_gradients(op, device)
-
-
-@pytest.mark.parametrize("op", OPS, ids=IDS)
-def test_matches_torch(op, device):
-    check_against_torch(op, device)
-
-
-@pytest.mark.parametrize("op", OPS, ids=IDS)
-def test_matches_torch_in_float64(op, device):
-    check_against_torch(op, device, dtype="float64", rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("op", OPS, ids=IDS)
-def test_grad_fn_names_match_torch(op):
-    arrays = make_inputs(op)
-    ours = [Tensor(a, dtype=tensor.float64, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    out, expected = op.fn(OURS, *ours), op.fn(TORCH, *theirs)
-    assert out.grad_fn.name() == expected.grad_fn.name()
+test_gradcheck, test_matches_torch, test_matches_torch_in_float64, \
+    test_grad_fn_names_match_torch = table_tests(OPS)
 
 
 # ---- % and //: the sign rules -------------------------------------------------------------

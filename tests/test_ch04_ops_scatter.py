@@ -13,7 +13,10 @@ import torch
 import torch.nn.functional as F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_ch04_ops import OURS, TORCH, Op, check_against_torch, check_gradients, make_inputs
+from test_ch04_ops import (
+    Op,
+    table_tests,
+)
 
 import tensor
 from tensor import Tensor
@@ -56,32 +59,9 @@ OPS = [
 ]
 
 
-def rows(differentiable=None):
-    return [pytest.param(op, id=op.name) for op in OPS
-            if differentiable is None or op.differentiable == differentiable]
-
-
-@pytest.mark.parametrize("op", rows(differentiable=True))
-def test_gradcheck(op, device):
-    check_gradients(op, device)
-
-
-@pytest.mark.parametrize("op", rows())
-def test_matches_torch(op, device):
-    check_against_torch(op, device)
-
-
-@pytest.mark.parametrize("op", rows())
-def test_matches_torch_in_float64(op, device):
-    check_against_torch(op, device, dtype="float64", rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("op", rows(differentiable=True))
-def test_grad_fn_names_match_torch(op):
-    arrays = make_inputs(op)
-    ours = [Tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    assert op.fn(OURS, *ours).grad_fn.name() == op.fn(TORCH, *theirs).grad_fn.name()
+DIFFERENTIABLE = [op for op in OPS if op.differentiable]
+test_gradcheck, test_matches_torch, test_matches_torch_in_float64, \
+    test_grad_fn_names_match_torch = table_tests(OPS, named=DIFFERENTIABLE)
 
 
 # ---- random shapes against PyTorch ------------------------------------------------------------
