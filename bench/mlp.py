@@ -19,6 +19,9 @@ dataset-fashion-mnist), random ones otherwise; each contestant gets them already
 array type, so only the training step is timed.
 """
 
+import sys
+
+import image_workloads
 import numpy as np
 
 import nn
@@ -39,24 +42,9 @@ DEVICES = ("cpu", "cuda")
 
 
 def batches(data="auto", count=POOL, seed=0):
-    """`count` batches (images (64, 784) float32 in [0, 1], labels (64,) int64) as NumPy arrays:
-    the first images of Fashion-MNIST (data="fashion-mnist", or "auto" when it is installed),
-    or uniform noise with random labels (data="random")."""
-    if data in ("auto", "fashion-mnist"):
-        try:
-            dataset = nn.data.FashionMNIST()
-        except (FileNotFoundError, RuntimeError):
-            if data == "fashion-mnist":
-                raise
-        else:
-            n = count * BATCH
-            images = dataset.data[:n].reshape(count, BATCH, -1).astype(np.float32) / 255
-            labels = dataset.targets[:n].reshape(count, BATCH).astype(np.int64)
-            return list(images), list(labels), "Fashion-MNIST"
-    rng = np.random.default_rng(seed)
-    images = [rng.random((BATCH, SIZES[0]), dtype=np.float32) for _ in range(count)]
-    labels = [rng.integers(0, SIZES[-1], BATCH, dtype=np.int64) for _ in range(count)]
-    return images, labels, "random"
+    """`count` batches of 64 images flattened to 784 numbers and their labels, as NumPy arrays
+    (image_workloads.fashion_mnist_batches: Fashion-MNIST when installed, else noise)."""
+    return image_workloads.fashion_mnist_batches((SIZES[0],), BATCH, count, data, seed)
 
 
 def gradschool_model(seed=0):
@@ -207,25 +195,9 @@ def numpy_step(weights, images, labels):
 
 
 def contestants(device="cpu", data="auto", include=("gradschool", "pytorch", "numpy")):
-    """{name: step(k) -> loss} for the contestants in `include` that can run here (PyTorch
-    only when it is installed; the NumPy floor only on the CPU), all from the same initial
-    weights and batches. Also returns {name: function that waits for the device} and a
-    description of the data."""
+    """(steps, synchronize, data description) of this workload's contestants: see
+    image_workloads.assemble."""
     images, labels, source = batches(data)
-    steps, synchronize = {}, {}
-    step, weights = gradschool_step(device, images, labels)
-    if "gradschool" in include:
-        steps["gradschool"] = step
-        synchronize["gradschool"] = tensor.get_backend(device).synchronize
-    if "pytorch" in include:
-        try:
-            import torch
-        except ImportError:
-            torch = None
-        if torch is not None:
-            steps["pytorch"] = pytorch_step(device, weights, images, labels)
-            if device != "cpu":
-                synchronize["pytorch"] = torch.cuda.synchronize
-    if "numpy" in include and device == "cpu":
-        steps["numpy"] = numpy_step(weights, images, labels)
+    steps, synchronize = image_workloads.assemble(sys.modules[__name__], device, include,
+                                                  images, labels)
     return steps, synchronize, source
