@@ -25,6 +25,23 @@ from nn.module import Module
 from nn.parameter import Parameter
 
 
+def _register_scale_and_shift(module, shape, affine, bias, options):
+    """The learned `weight` (gamma) and `bias` (beta) of `shape`, or None where the layer has
+    none (affine=False, or bias=False), registered as parameters of `module`."""
+    weight = Parameter(tensor.empty(shape, **options)) if affine else None
+    module.register_parameter("weight", weight)
+    module.register_parameter("bias", Parameter(tensor.empty(shape, **options))
+                              if affine and bias else None)
+
+
+def _reset_scale_and_shift(module):
+    """weight (gamma) 1 and bias (beta) 0: at first the layer only normalizes."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """What BatchNorm1d/2d/3d share; they differ only in the input shapes they accept."""
 
@@ -40,15 +57,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         options = dict(device=device, dtype=dtype)
-        if affine:
-            self.weight = Parameter(tensor.empty(num_features, **options))
-            if bias:
-                self.bias = Parameter(tensor.empty(num_features, **options))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, num_features, affine, bias, options)
         if track_running_stats:
             self.register_buffer("running_mean", tensor.zeros(num_features, **options))
             self.register_buffer("running_var", tensor.ones(num_features, **options))
@@ -68,12 +77,9 @@ class _BatchNorm(Module):
             init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self):
-        """weight (gamma) 1 and bias (beta) 0: at first the layer only normalizes."""
+        """Running statistics reset; weight (gamma) 1 and bias (beta) 0."""
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):
         if input.ndim not in self._ranks or input.shape[1] != self.num_features:
@@ -150,22 +156,11 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         options = dict(device=device, dtype=dtype)
-        if elementwise_affine:
-            self.weight = Parameter(tensor.empty(self.normalized_shape, **options))
-            if bias:
-                self.bias = Parameter(tensor.empty(self.normalized_shape, **options))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, self.normalized_shape, elementwise_affine, bias, options)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):
         k = len(self.normalized_shape)
@@ -197,22 +192,11 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         options = dict(device=device, dtype=dtype)
-        if affine:
-            self.weight = Parameter(tensor.empty(num_channels, **options))
-            if bias:
-                self.bias = Parameter(tensor.empty(num_channels, **options))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_scale_and_shift(self, num_channels, affine, bias, options)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_scale_and_shift(self)
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
