@@ -96,6 +96,7 @@ class TorchTwin:
                                     for key, value in model.state_dict().items()})
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=lr)
         self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.scheduler = None  # a constant learning rate
 
 
 class TorchBatches:
@@ -132,15 +133,22 @@ def parse_arguments(argv, description, epochs, lr):
 
 def main(argv=None):
     args = parse_arguments(argv, __doc__.splitlines()[0], epochs=10, lr=1e-3)
-
     tensor.manual_seed(args.seed)
-    train_loader = make_train_loader(args.batch_size, args.seed)
-    test_loader = nn.data.DataLoader(nn.data.FashionMNIST(train=False), batch_size=1000)
     model = build_model()
     optimizer = nn.optim.Adam(model.parameters(), lr=args.lr)
-    loss_fn = nn.CrossEntropyLoss()
+    return train_beside_torch(args, model, optimizer, nn.CrossEntropyLoss(),
+                              lambda: TorchTwin(model, args.lr), target=0.88)
+
+
+def train_beside_torch(args, model, optimizer, loss_fn, make_twin, target, scheduler=None):
+    """The epochs of an example: train, measure the test accuracy and print one line per
+    epoch, for our model and, when PyTorch is wanted and installed, for the twin make_twin()
+    builds from the same weights, on the same batches. A scheduler steps once per epoch, and
+    so does the twin's. Returns the record of every epoch."""
+    train_loader = make_train_loader(args.batch_size, args.seed)
+    test_loader = nn.data.DataLoader(nn.data.FashionMNIST(train=False), batch_size=1000)
     print(model)
-    twin = torch_twin(args, lambda: TorchTwin(model, args.lr))
+    twin = torch_twin(args, make_twin)
     if twin is not None:  # a second loader with the same seed: the same batches
         twin_train = TorchBatches(make_train_loader(args.batch_size, args.seed))
         twin_test = TorchBatches(test_loader)
@@ -149,24 +157,29 @@ def main(argv=None):
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
         loss, _ = train_one_epoch(model, train_loader, optimizer, loss_fn, f"epoch {epoch}")
+        if scheduler is not None:
+            scheduler.step()
         record = dict(epoch=epoch, loss=loss, seconds=time.perf_counter() - start,
                       accuracy=evaluate(model, test_loader))
         line = (f"epoch {epoch:2d}  grad school: loss {loss:.4f}, test accuracy "
-                f"{record['accuracy']:.2%}, {record['seconds']:4.1f} s")
+                f"{record['accuracy']:.2%}, {record['seconds']:5.1f} s")
         if twin is not None:
             start = time.perf_counter()
             loss, _ = train_one_epoch(twin.model, twin_train, twin.optimizer, twin.loss_fn,
                                       f"pytorch {epoch}")
+            if twin.scheduler is not None:
+                twin.scheduler.step()
             record.update(torch_loss=loss, torch_seconds=time.perf_counter() - start,
                           torch_accuracy=evaluate(twin.model, twin_test, twin.no_grad))
             line += (f"  |  pytorch: loss {loss:.4f}, test accuracy "
-                     f"{record['torch_accuracy']:.2%}, {record['torch_seconds']:4.1f} s")
+                     f"{record['torch_accuracy']:.2%}, {record['torch_seconds']:5.1f} s")
         print(line)
         history.append(record)
     best = max(history, key=lambda record: record["accuracy"])
-    reached = [record["epoch"] for record in history if record["accuracy"] >= 0.88]
+    reached = [record["epoch"] for record in history if record["accuracy"] >= target]
     print(f"grad school: best test accuracy {best['accuracy']:.2%} after epoch {best['epoch']}; "
-          + (f"88% first reached after epoch {reached[0]}" if reached else "88% not reached"))
+          + (f"{target:.0%} first reached after epoch {reached[0]}" if reached
+             else f"{target:.0%} not reached"))
     if args.save:
         nn.save(model.state_dict(), args.save)
         print(f"saved the weights to {args.save}")
