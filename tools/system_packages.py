@@ -1,8 +1,9 @@
 """Install the Debian packages Grad School needs, or say exactly what to install.
 
 `dot` (Debian package `graphviz`) renders computation graphs; `dataset-fashion-mnist` holds the
-Fashion-MNIST IDX files that the nn lessons train on. As root with apt-get available we install
-them; otherwise we stop with the command a learner should run.
+Fashion-MNIST IDX files that the nn lessons train on; `fortunes` (2.8 MB of quotations) is the
+offline text the sequence models learn from. As root with apt-get available we install them;
+otherwise we stop with the command a learner should run.
 """
 
 import os
@@ -17,6 +18,7 @@ NEEDED = {
     "dataset-fashion-mnist": lambda: Path(
         "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     ).exists(),
+    "fortunes": lambda: Path("/usr/share/games/fortunes/literature").exists(),
 }
 
 
