@@ -21,8 +21,10 @@ small next to them, unlike in `mlp`.
 import sys
 
 import image_workloads
+import lineup
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy_floor import softmax_cross_entropy
 
 import nn
 import nn.functional as F
@@ -180,14 +182,7 @@ class NumpyCNN:
         flat = p2.transpose(1, 0, 2, 3).reshape(n, -1)  # (N, C*7*7), torch's flatten order
         logits = flat @ w3.T
         logits += b3
-        rows = np.arange(n)
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        loss = float(np.log(total[:, 0]).mean() - shifted[rows, y].mean())
-        g = exp / total
-        g[rows, y] -= 1
-        g /= n
+        loss, g = softmax_cross_entropy(logits, y)
         dw3, db3 = g.T @ flat, g.sum(axis=0)
         g = (g @ w3).reshape(n, *p2.shape[:1], *p2.shape[2:]).transpose(1, 0, 2, 3)
         g = self.pool_backward(g, masks2)
@@ -214,8 +209,8 @@ def numpy_step(weights, images, labels):
 
 def contestants(device="cpu", data="auto", include=("gradschool", "pytorch", "numpy")):
     """(steps, synchronize, data description) of this workload's contestants: see
-    image_workloads.assemble."""
+    lineup.assemble."""
     images, labels, source = batches(data)
-    steps, synchronize = image_workloads.assemble(sys.modules[__name__], device, include,
+    steps, synchronize = lineup.assemble(sys.modules[__name__], device, include,
                                                   images, labels)
     return steps, synchronize, source

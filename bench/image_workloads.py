@@ -1,10 +1,8 @@
-"""What the Fashion-MNIST workloads (mlp.py, cnn.py) share: their batches, and how their
-contestants are assembled from one step builder each."""
+"""What the Fashion-MNIST workloads (mlp.py, cnn.py) share: their batches."""
 
 import numpy as np
 
 import nn
-import tensor
 
 CLASSES = 10
 
@@ -28,27 +26,3 @@ def fashion_mnist_batches(image_shape, batch, count, data="auto", seed=0):
     images = [rng.random((batch, *image_shape), dtype=np.float32) for _ in range(count)]
     labels = [rng.integers(0, CLASSES, batch, dtype=np.int64) for _ in range(count)]
     return images, labels, "random"
-
-
-def assemble(workload, device, include, images, labels):
-    """{name: step(k) -> loss} for the contestants in `include` that can run here (PyTorch
-    only when it is installed; the NumPy floor only on the CPU), all from the same initial
-    weights and batches, built by the workload module's gradschool_step, pytorch_step and
-    numpy_step; and {name: function that waits for the device}."""
-    steps, synchronize = {}, {}
-    step, weights = workload.gradschool_step(device, images, labels)
-    if "gradschool" in include:
-        steps["gradschool"] = step
-        synchronize["gradschool"] = tensor.get_backend(device).synchronize
-    if "pytorch" in include:
-        try:
-            import torch
-        except ImportError:
-            torch = None
-        if torch is not None:
-            steps["pytorch"] = workload.pytorch_step(device, weights, images, labels)
-            if device != "cpu":
-                synchronize["pytorch"] = torch.cuda.synchronize
-    if "numpy" in include and device == "cpu":
-        steps["numpy"] = workload.numpy_step(weights, images, labels)
-    return steps, synchronize

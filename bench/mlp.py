@@ -22,7 +22,9 @@ array type, so only the training step is timed.
 import sys
 
 import image_workloads
+import lineup
 import numpy as np
+from numpy_floor import NumpyAdam, softmax_cross_entropy
 
 import nn
 import nn.functional as F
@@ -126,13 +128,9 @@ class NumpyMLP:
     dW = g^T a_{i-1}, db = sum_n g, and g <- (g W) * [a_{i-1} > 0] for the layer below.
     """
 
-    def __init__(self, weights, lr=LR, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, weights, lr=LR):
         self.params = [array.copy() for pair in weights for array in pair]  # W1, b1, W2, ...
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
-        self.work = [np.empty_like(p) for p in self.params]
-        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
-        self.t = 0
+        self.optimizer = NumpyAdam(self.params, lr)
 
     def step(self, x, y):
         n_layers = len(self.params) // 2
@@ -145,15 +143,7 @@ class NumpyMLP:
                 np.maximum(z, 0, out=z)
             activations.append(z)
         logits = activations.pop()
-        rows = np.arange(len(y))
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)
-        loss = float(np.log(total[:, 0]).mean() - shifted[rows, y].mean())
-        g = exp
-        g /= total
-        g[rows, y] -= 1
-        g /= len(y)
+        loss, g = softmax_cross_entropy(logits, y)
         grads = [None] * len(self.params)
         for i in reversed(range(n_layers)):
             a = activations[i]
@@ -162,27 +152,8 @@ class NumpyMLP:
             if i > 0:
                 g = g @ self.params[2 * i]
                 g *= a > 0
-        self.t += 1
-        for p, grad, m, v, work in zip(self.params, grads, self.m, self.v, self.work):
-            self.adam(p, grad, m, v, work)
+        self.optimizer.step(grads)
         return loss
-
-    def adam(self, p, g, m, v, work):
-        """p <- p - lr m_hat / (sqrt(v_hat) + eps), in place, with one work array."""
-        beta1, beta2, t = self.beta1, self.beta2, self.t
-        m *= beta1
-        np.multiply(g, 1 - beta1, out=work)
-        m += work
-        v *= beta2
-        np.multiply(g, g, out=work)
-        work *= 1 - beta2
-        v += work
-        bias2 = (1 - beta2**t) ** 0.5
-        np.sqrt(v, out=work)
-        work += self.eps * bias2
-        np.divide(m, work, out=work)
-        work *= self.lr * bias2 / (1 - beta1**t)
-        p -= work
 
 
 def numpy_step(weights, images, labels):
@@ -196,8 +167,8 @@ def numpy_step(weights, images, labels):
 
 def contestants(device="cpu", data="auto", include=("gradschool", "pytorch", "numpy")):
     """(steps, synchronize, data description) of this workload's contestants: see
-    image_workloads.assemble."""
+    lineup.assemble."""
     images, labels, source = batches(data)
-    steps, synchronize = image_workloads.assemble(sys.modules[__name__], device, include,
+    steps, synchronize = lineup.assemble(sys.modules[__name__], device, include,
                                                   images, labels)
     return steps, synchronize, source

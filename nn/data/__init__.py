@@ -1,6 +1,6 @@
 """Data (`nn.data`, PyTorch's `torch.utils.data` plus datasets): `Dataset`, `TensorDataset`,
 `DataLoader`, `Subset`, `ConcatDataset`, `random_split`, samplers, the MNIST / Fashion-MNIST
-readers and small generated sets."""
+readers, small generated sets and text for character models."""
 
 from nn.data.dataloader import DataLoader, default_collate
 from nn.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
@@ -20,8 +20,10 @@ from nn.data.synthetic import (
     make_spirals,
     make_xor,
 )
+from nn.data.text import CharVocabulary, NextCharacterDataset, load_fortunes
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "default_collate", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "MNIST", "FashionMNIST",
-           "make_moons", "make_spirals", "make_xor", "make_copy_task", "make_adding_problem"]
+           "make_moons", "make_spirals", "make_xor", "make_copy_task", "make_adding_problem",
+           "load_fortunes", "CharVocabulary", "NextCharacterDataset"]
