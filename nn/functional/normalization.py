@@ -24,13 +24,16 @@ keeping its own intermediate array for backward. Here it is one node, whose back
 formula derived in `_normalize`. The composite, written with tensor ops and differentiated by
 autograd, is the readable reference and a test oracle (tests/test_ch08_normalization.py checks
 the fused ops against it, against PyTorch and by gradcheck).
+
+`rms_norm` (RMSNorm: LayerNorm's scaling without its centring) is a fused op of its own
+beside them, with its backward derived in its docstring.
 """
 
 import math
 import numbers
 
 from nn.functional._checks import _check_tensor, _same_device
-from tensor.dtype import float16, float32
+from tensor.dtype import finfo, float16, float32
 
 
 def _sum(xp, axes, *factors):
@@ -234,17 +237,80 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     batch size (transformers use it). One fused node; see _normalize.
     """
     _check_tensor(input, "layer_norm")
+    shape, view = _last_dims("layer_norm", input, normalized_shape)
+    for what, tensor in (("weight", weight), ("bias", bias)):
+        _check_affine("layer_norm", input, tensor, what, shape)
+    return _normalize("layer_norm", input, view, (1,), (1, view[1]), weight, bias, eps)[0]
+
+
+def _last_dims(name, input, normalized_shape):
+    """normalized_shape as a tuple, and the view (rows, features) that makes each sample's
+    last len(normalized_shape) dimensions one row; the input must end in normalized_shape."""
     shape = ((normalized_shape,) if isinstance(normalized_shape, int)
              else tuple(normalized_shape))
     k = len(shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
-        raise ValueError(f"layer_norm: expected input of shape (*, {', '.join(map(str, shape))})"
+        raise ValueError(f"{name}: expected input of shape (*, {', '.join(map(str, shape))})"
                          f" for normalized_shape={shape}, got {tuple(input.shape)}")
-    for what, tensor in (("weight", weight), ("bias", bias)):
-        _check_affine("layer_norm", input, tensor, what, shape)
-    features = math.prod(shape)
-    view = (math.prod(input.shape[:input.ndim - k]), features)
-    return _normalize("layer_norm", input, view, (1,), (1, features), weight, bias, eps)[0]
+    return shape, (math.prod(input.shape[:input.ndim - k]), math.prod(shape))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""RMS normalization (Zhang & Sennrich, 2019): each sample is divided by the root mean
+    square of its last len(normalized_shape) dimensions, then scaled elementwise by weight
+    (of shape normalized_shape):
+
+        y = x / rms(x) * weight,        rms(x) = sqrt(mean(x^2) + eps)
+
+    LayerNorm without the centring: no mean is subtracted and there is no bias, only the
+    scale is normalized. It is cheaper and, in transformers (T5, LLaMA), trains as well.
+    eps=None is the machine epsilon of the dtype it is computed in (float32 for a float16
+    input, computed in float32 and rounded back as in _normalize), as in PyTorch.
+
+    FUSED, for speed, like layer_norm: one node (here, not through _normalize, whose
+    statistics always include the mean). Backward: with r = 1/rms(x), x_hat = x r, n values
+    per sample, g = dL/dy and h = g weight = dL/dx_hat,
+
+        d r / d x_i = -(1/2) (mean(x^2) + eps)^(-3/2) 2 x_i / n = -r^3 x_i / n
+        d x_hat_j / d x_i = r delta_ij - x_j r^3 x_i / n = r (delta_ij - x_hat_j x_hat_i / n)
+
+        dL/dx_i = r (h_i - x_hat_i mean(h x_hat))        dL/dweight = sum over samples of g x_hat
+
+    the layer-norm gradient without its -mean(h) term: the output is blind only to the scale
+    of x (the direction x_hat), not to a shift, so only that component is removed.
+    """
+    _check_tensor(input, "rms_norm")
+    shape, view = _last_dims("rms_norm", input, normalized_shape)
+    _check_affine("rms_norm", input, weight, "weight", shape)
+    xp = input._backend.xp
+    x = input.array.reshape(view)
+    w = None if weight is None else weight.array.reshape(1, view[1])
+    half = x.dtype == float16
+    if half:
+        x, w = (None if a is None else a.astype(float32) for a in (x, w))
+    if eps is None:
+        eps = float(finfo(x.dtype).eps)
+    n = view[1]
+    rstd = 1 / xp.sqrt(_sum(xp, (1,), x, x) / n + eps)  # r = 1 / rms, one per sample
+    x_hat = x * rstd
+    y = x_hat if w is None else x_hat * w
+    out = input._result(y.reshape(input.shape).astype(input.dtype, copy=False),
+                        (input,) if weight is None else (input, weight), "rms_norm",
+                        saved=(weight if input.requires_grad else None,),
+                        saves_output=y is x_hat and not half)  # no weight: the output IS x_hat
+
+    def backward(g):  # g = dL/dy
+        g = g.reshape(view).astype(x_hat.dtype, copy=False)
+        if weight is not None and weight.requires_grad:
+            weight._accumulate(_sum(xp, (0,), g, x_hat).reshape(weight.shape))
+        if input.requires_grad:
+            h = g if w is None else g * w  # dL/dx_hat
+            dx = h - x_hat * (_sum(xp, (1,), h, x_hat) / n)
+            dx *= rstd
+            input._accumulate(dx.reshape(input.shape))
+
+    out._backward = backward
+    return out
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

@@ -1,4 +1,5 @@
-"""Normalization layers: `BatchNorm1d`, `BatchNorm2d`, `BatchNorm3d`, `LayerNorm`, `GroupNorm`.
+"""Normalization layers: `BatchNorm1d`, `BatchNorm2d`, `BatchNorm3d`, `LayerNorm`, `RMSNorm`,
+`GroupNorm`.
 
 Each normalizes its input to mean 0 and variance 1 over some axes, then applies a learned
 per-channel (or per-element) scale `weight` (gamma, starting at 1) and shift `bias` (beta,
@@ -9,7 +10,8 @@ every layer's inputs at a steady scale lets deeper networks train with larger le
   exist only in training, so it keeps running averages of them (buffers `running_mean`,
   `running_var`, `num_batches_tracked`, saved in the state_dict) and uses those in `eval()`.
 - LayerNorm normalizes each sample over its last dimensions, GroupNorm each sample over
-  groups of channels: no batch statistics, the same in training and evaluation.
+  groups of channels: no batch statistics, the same in training and evaluation. RMSNorm is
+  LayerNorm that only rescales (no mean subtracted, no bias).
 
 The work is nn/functional/normalization.py: one fused node per call, with the backward
 derived there.
@@ -173,6 +175,42 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Divides each sample by the root mean square of its last dimensions, `normalized_shape`
+    (an int or a tuple), then scales it by a learned elementwise `weight` (starting at 1; none
+    if not `elementwise_affine`): y = x / sqrt(mean(x^2) + eps) * weight. LayerNorm without
+    the mean and the bias; eps=None is the dtype's machine epsilon (float32's for float16).
+    The work is F.rms_norm, one fused node."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(n) for n in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        self.register_parameter("weight", Parameter(tensor.empty(
+            self.normalized_shape, device=device, dtype=dtype)) if elementwise_affine else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        k = len(self.normalized_shape)
+        if input.ndim < k or tuple(input.shape[input.ndim - k:]) != self.normalized_shape:
+            raise ValueError(f"{self!r} expected input of shape "
+                             f"(*, {', '.join(map(str, self.normalized_shape))}), got "
+                             f"{tuple(input.shape)}")
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
 
 
 class GroupNorm(Module):
