@@ -25,6 +25,8 @@ Map of the package:
     devices.py       `device` ("cpu", "cuda:0" with .type and .index), set_default_device
     size.py          `Size`, the tuple a shape is; random.py: Generator, manual_seed
     accelerator.py   accelerator.is_available(), and MPS / cuDNN (never used here); cuda.py
+    hooks.py         register_hook, register_post_accumulate_grad_hook (gradient hooks)
+    distributed.py   init_process_group("mpi"), all_reduce, broadcast, ... (torch.distributed)
 """
 
 from tensor import accelerator, autograd, cuda

@@ -18,6 +18,9 @@ What the tensor tier adds:
   tensors that asked for it with `retain_grad()`). An exception part-way (a shape error, a
   tensor changed in place) therefore leaves every `.grad` exactly as it was.
 - Before a step runs, the versions of the tensors it saved are checked (tensor/versions.py).
+- Gradient hooks (tensor/hooks.py): a tensor's `register_hook` functions see its gradient
+  when the walk reaches it, complete, and may replace it; `register_post_accumulate_grad_hook`
+  functions run after the deposit into `.grad` at the end.
 - Unless retain_graph=True, each node forgets its parents and its step once used: the arrays
   the step saved are freed as the walk proceeds, and the graph with them.
 - Steps never hold their own output (the step receives the gradient as an argument, and
@@ -72,6 +75,7 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None, deposit=Tru
     autograd.grad() does).
     """
     from tensor.autograd import anomaly
+    from tensor.hooks import run_grad_hooks, run_post_accumulate_grad_hooks
     from tensor.versions import check_saved
 
     order = topological_order(roots)
@@ -85,6 +89,8 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None, deposit=Tru
             node._incoming = None
             step = node._backward_fn
             if grad is not None:
+                if node._hooks is not None and node._hooks.on_grad:  # tensor/hooks.py
+                    grad = run_grad_hooks(node, grad)
                 if wanted is None:
                     keep = node._retains_grad or step is _leaf_backward
                 else:
@@ -114,6 +120,9 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None, deposit=Tru
     _own_gradients(arrived)
     for node, grad in arrived.values():
         node._add_to_grad(grad)
+    for node, _ in arrived.values():  # every .grad of the pass is in place: tensor/hooks.py
+        if node._hooks is not None and node._hooks.after_accumulate:
+            run_post_accumulate_grad_hooks(node)
     return None
 
 

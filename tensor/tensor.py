@@ -85,7 +85,7 @@ class Tensor:
 
     __slots__ = ("_data", "_grad", "label", "parents", "op", "_backend", "_requires_grad",
                  "_backward_fn", "_retains_grad", "_incoming", "_counter", "_saved", "_uses",
-                 "_base", "__weakref__")
+                 "_base", "_hooks", "__weakref__")
 
     __array_ufunc__ = None  # `ndarray * tensor` must call Tensor.__rmul__, not NumPy's multiply
     __hash__ = object.__hash__  # tensors are told apart by identity (== compares elements)
@@ -131,6 +131,7 @@ class Tensor:
         self._saved = ()  # (tensor, version) pairs its backward step reads (tensor/versions.py)
         self._uses = 0  # how many recorded ops took it as an input (see tensor/inplace.py)
         self._base = None  # the graph tensor whose memory it views, if it is a view of one
+        self._hooks = None  # gradient hooks (tensor/hooks.py), made on the first registration
 
     @classmethod
     def _wrap(cls, data, backend, requires_grad=False):
@@ -347,6 +348,20 @@ class Tensor:
         # keeps no step, so it holds no reference to its inputs.
         if self._requires_grad:
             self._backward_fn = step
+
+    def register_hook(self, hook):
+        """Run `hook(grad)` when backward() has this tensor's complete gradient; a Tensor it
+        returns replaces the gradient. Returns a handle with `remove()`. See tensor/hooks.py."""
+        from tensor import hooks
+
+        return hooks.register_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Leaves only: run `hook(self)` once backward() has updated `self.grad`. Returns a
+        handle with `remove()`. See tensor/hooks.py."""
+        from tensor import hooks
+
+        return hooks.register_post_accumulate_grad_hook(self, hook)
 
     def retain_grad(self):
         """Keep this intermediate tensor's .grad after backward() (leaves always keep theirs)."""

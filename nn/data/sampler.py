@@ -7,6 +7,7 @@ A sampler yields indices into a dataset; a batch sampler groups them into batche
     SubsetRandomSampler(indices)     the given indices, in random order
     WeightedRandomSampler(w, k)      k indices drawn with probabilities proportional to w
     BatchSampler(sampler, 32, False) lists of 32 indices from `sampler`
+    DistributedSampler(ds)           this process's share of an order common to all of them
 
 `DataLoader(ds, batch_size=32, shuffle=True)` is `BatchSampler(RandomSampler(ds), 32, False)`.
 The built-in samplers also give their order as one index array (`_order`), so the DataLoader
@@ -19,8 +20,8 @@ argsort of n uniform numbers.
 
 import numpy as np
 
+from tensor import distributed, random
 from tensor import dtype as dtypes
-from tensor import random
 from tensor.backend import get_backend
 
 
@@ -191,3 +192,66 @@ class BatchSampler(Sampler):
     def __len__(self):
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+class DistributedSampler(Sampler):
+    """Each process of a data-parallel job (tensor.distributed) its own share of the dataset.
+
+    Every rank computes the same order of the n indices (a permutation seeded with `seed +
+    epoch`, so call `set_epoch(epoch)` before each epoch for a new one, or 0, 1, ..., n-1 with
+    shuffle=False), makes its length a multiple of the number of replicas R, and takes every
+    R-th index from its own rank on: rank r gets order[r], order[r + R], order[r + 2R], ...
+    The shares are disjoint, and together the ranks' k-th batches of size B are the k-th
+    stretch of R*B indices of the common order: one large batch, cut R ways.
+
+    When R does not divide n, drop_last=False repeats the first indices of the order to
+    fill the last round (a few examples count twice per epoch), drop_last=True leaves the
+    last n mod R out. `num_replicas` and `rank` default to the process group's world size
+    and rank. Random orders differ from PyTorch's for the same seed (tensor/random.py)."""
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
+                 drop_last=False):
+        if num_replicas is None:
+            num_replicas = distributed.get_world_size()
+        if rank is None:
+            rank = distributed.get_rank()
+        if isinstance(num_replicas, bool) or not isinstance(num_replicas, int) \
+                or num_replicas < 1:
+            raise ValueError(f"DistributedSampler expects num_replicas >= 1, got "
+                             f"{num_replicas!r}")
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 0 <= rank < num_replicas:
+            raise ValueError(f"Invalid rank {rank!r}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        self.shuffle = shuffle
+        self.seed = seed
+        n = len(dataset)
+        if drop_last:
+            self.num_samples = n // num_replicas
+        else:
+            self.num_samples = -(-n // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def set_epoch(self, epoch):
+        """Choose the epoch whose order the next iteration gives (the same on every rank)."""
+        self.epoch = epoch
+
+    def _order(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = permutation(n, np.random.default_rng(self.seed + self.epoch))
+        else:
+            order = np.arange(n)
+        if n:  # np.resize repeats the order from its start, or cuts it, to total_size
+            order = np.resize(order, self.total_size)
+        return order[self.rank:self.total_size:self.num_replicas]
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self):
+        return self.num_samples

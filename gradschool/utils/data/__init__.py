@@ -1,11 +1,13 @@
 """`gradschool.utils.data`, as `torch.utils.data`: Dataset, TensorDataset, Subset,
-ConcatDataset, random_split, DataLoader and the samplers. Re-exports nn/data/."""
+ConcatDataset, random_split, DataLoader and the samplers (DistributedSampler also as
+`gradschool.utils.data.distributed.DistributedSampler`). Re-exports nn/data/."""
 
 from nn.data import (  # noqa: F401
     BatchSampler,
     ConcatDataset,
     DataLoader,
     Dataset,
+    DistributedSampler,
     RandomSampler,
     Sampler,
     SequentialSampler,
