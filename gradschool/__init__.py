@@ -14,8 +14,9 @@ into `torch.matmul` lands in tensor/ops/matmul.py. What is here:
 - everything in `tensor.__all__` (factories, math, reductions, grad modes, dtypes, ...), so a
   new op added there appears here too; `tensor(data)`; PyTorch's dtype aliases (`float` is
   float32, `double` float64, `half` float16, `long` int64, `int` int32, `short` int16);
-- `nn` (with `functional`, `init`, `utils`, `parameter`), `optim` (with `lr_scheduler`),
-  `utils.data`, `autograd`, `cuda`, `backends` (`mps`, `cudnn`), `accelerator`;
+- `nn` (with `functional`, `init`, `utils`, `parameter`, `parallel`), `optim` (with
+  `lr_scheduler`), `utils.data`, `autograd`, `cuda`, `backends` (`mps`, `cudnn`),
+  `accelerator`, `distributed` (over MPI);
 - `save` / `load` (safetensors, never pickle: nn/serialization.py);
 - `gradschool.vision` in place of torchvision (datasets, transforms, utils), imported when
   asked for.
@@ -28,7 +29,7 @@ are not PyTorch's (tensor/random.py); `Tensor(data)` infers the dtype from the d
 
 # accelerator, autograd and cuda come with tensor.__all__ (tensor/accelerator.py, ...); the
 # files gradschool/accelerator.py, autograd.py, cuda.py let `import gradschool.cuda` work too
-from gradschool import backends, nn, optim, utils
+from gradschool import backends, distributed, nn, optim, utils
 from nn.serialization import load, save
 from tensor import *  # noqa: F403  (the whole tensor.__all__: this is the front door)
 from tensor import __all__ as _tensor_names
@@ -41,4 +42,4 @@ from tensor.dtype import int32 as int  # noqa: A001
 from tensor.dtype import int64 as long
 
 __all__ = [*_tensor_names, "tensor", "half", "float", "double", "short", "int", "long",
-           "save", "load", "backends", "nn", "optim", "utils"]
+           "save", "load", "backends", "distributed", "nn", "optim", "utils"]

@@ -7,6 +7,7 @@ from nn.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset, rando
 from nn.data.mnist import MNIST, FashionMNIST
 from nn.data.sampler import (
     BatchSampler,
+    DistributedSampler,
     RandomSampler,
     Sampler,
     SequentialSampler,
@@ -24,6 +25,7 @@ from nn.data.text import CharVocabulary, NextCharacterDataset, load_fortunes
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "default_collate", "Sampler", "SequentialSampler", "RandomSampler",
-           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "MNIST", "FashionMNIST",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
+           "DistributedSampler", "MNIST", "FashionMNIST",
            "make_moons", "make_spirals", "make_xor", "make_copy_task", "make_adding_problem",
            "load_fortunes", "CharVocabulary", "NextCharacterDataset"]

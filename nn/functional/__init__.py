@@ -39,6 +39,7 @@ from nn.functional.activations import (
     softmax,
     tanh,
 )
+from nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
 from nn.functional.convolution import (
     conv1d,
     conv2d,
@@ -48,6 +49,7 @@ from nn.functional.convolution import (
     conv_transpose3d,
 )
 from nn.functional.dropout import dropout, dropout1d, dropout2d, dropout3d
+from nn.functional.embedding import embedding, embedding_bag
 from nn.functional.encoding import one_hot
 from nn.functional.fold import fold, unfold
 from nn.functional.linear import linear
@@ -61,7 +63,7 @@ from nn.functional.losses import (
     nll_loss,
     smooth_l1_loss,
 )
-from nn.functional.normalization import batch_norm, group_norm, layer_norm
+from nn.functional.normalization import batch_norm, group_norm, layer_norm, rms_norm
 from nn.functional.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -84,9 +86,10 @@ from nn.functional.upsampling import interpolate
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "silu", "gelu", "elu", "softmax", "log_softmax",
     "linear",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "unfold", "fold",
-    "batch_norm", "layer_norm", "group_norm",
+    "batch_norm", "layer_norm", "group_norm", "rms_norm",
     "dropout", "dropout1d", "dropout2d", "dropout3d",
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
@@ -94,4 +97,5 @@ __all__ = [
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "interpolate",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "nll_loss", "cross_entropy",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "one_hot",
+    "embedding", "embedding_bag",
 ]
