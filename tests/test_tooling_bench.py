@@ -77,6 +77,19 @@ def test_the_mlp_contestants_compute_the_same_first_loss():
     assert max(losses.values()) - min(losses.values()) < mlp.LOSS_TOLERANCE
 
 
+@pytest.mark.parametrize("name", ["lstm", "transformer"])
+def test_the_sequence_floors_follow_pytorch_step_by_step(name):
+    """The by-hand NumPy floors of lstm and transformer do the same work as PyTorch and Grad
+    School: the same losses for 3 steps of Adam (so their hand-written gradients are right)."""
+    pytest.importorskip("torch")
+    workload = workloads.load(name)
+    steps, _, _ = workload.contestants()
+    assert set(steps) == {"gradschool", "pytorch", "numpy"}
+    for k in range(3):
+        losses = [step(k) for step in steps.values()]
+        assert max(losses) - min(losses) < workload.LOSS_TOLERANCE, (k, losses)
+
+
 def test_quick_run_writes_a_complete_report(tmp_path):
     output = tmp_path / "RESULTS.md"
     completed = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--output",
