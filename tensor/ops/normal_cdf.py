@@ -61,9 +61,7 @@ def normal_cdf(xp, x):
     """Phi(x), elementwise, for a float array x (see the module docstring)."""
     z = xp.minimum(xp.abs(x), 40)  # Phi(-40) is 0 in float64
     z *= 1 / math.sqrt(2)
-    lower = z * z
-    lower *= -1
-    lower = xp.exp(lower, out=lower)
+    lower = xp.exp(-(z * z))
     lower *= _erfcx(xp, z)
     lower *= 0.5  # Phi(-|x|)
     return xp.where(x < 0, lower, 1 - lower)
@@ -71,8 +69,6 @@ def normal_cdf(xp, x):
 
 def normal_pdf(xp, x):
     """phi(x) = exp(-x**2 / 2) / sqrt(2 pi), the derivative of Phi."""
-    pdf = x * x
-    pdf *= -0.5
-    pdf = xp.exp(pdf, out=pdf)
+    pdf = xp.exp(-0.5 * (x * x))
     pdf *= 1 / math.sqrt(2 * math.pi)
     return pdf
