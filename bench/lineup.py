@@ -1,5 +1,9 @@
-"""How a workload's contestants are assembled from its three step builders."""
+"""How a workload's contestants are assembled from its three step builders, and the step
+builders of the workloads that train a `build(lib)` network with Adam on (inputs, targets)
+pairs (lstm, transformer)."""
 
+import nn
+import nn.functional as F
 import tensor
 
 
@@ -25,3 +29,45 @@ def assemble(workload, device, include, *data):
     if "numpy" in include and device == "cpu":
         steps["numpy"] = workload.numpy_step(weights, *data)
     return steps, synchronize
+
+
+def adam_gradschool_step(workload, device, pairs, seed=0):
+    """Grad School's step for `workload` (its build(lib), loss(F, model, x, y) and LR) on
+    `device`, and the initial weights as NumPy arrays for the other contestants."""
+    tensor.manual_seed(seed)
+    model = workload.build(nn)
+    weights = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    model.to(device)
+    optimizer = nn.optim.Adam(model.parameters(), lr=workload.LR)
+    pairs = [(tensor.Tensor(x, device=device), tensor.Tensor(y, device=device)) for x, y in pairs]
+
+    def step(k):
+        x, y = pairs[k % len(pairs)]
+        loss = workload.loss(F, model, x, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step, weights
+
+
+def adam_pytorch_step(workload, device, weights, pairs):
+    """The same step in PyTorch, from `weights`."""
+    import torch
+
+    model = workload.build(torch.nn)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=workload.LR)
+    pairs = [(torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)) for x, y in pairs]
+
+    def step(k):
+        x, y = pairs[k % len(pairs)]
+        loss = workload.loss(torch.nn.functional, model, x, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step

@@ -23,10 +23,6 @@ import lineup
 import numpy as np
 from numpy_floor import NumpyAdam, softmax_cross_entropy
 
-import nn
-import nn.functional as F
-import tensor
-
 DESCRIPTION = ("LSTM language model: Embedding 65->64, LSTM 64->128, Linear 128->65, "
                "sequence 32, batch 32, cross-entropy at every position, Adam (lr 2e-3)")
 VOCAB, EMBED, HIDDEN, SEQUENCE, BATCH = 65, 64, 128, 32, 32
@@ -48,75 +44,24 @@ def batches(count=POOL, seed=0):
     return [(s[:-1], s[1:]) for s in streams]
 
 
-class CharLSTM:
-    """The network, written once for a module namespace `lib` (our nn or torch.nn)."""
-
-    def __init__(self, lib):
-        self.embedding = lib.Embedding(VOCAB, EMBED)
-        self.lstm = lib.LSTM(EMBED, HIDDEN)
-        self.head = lib.Linear(HIDDEN, VOCAB)
-        self.modules = {"embedding": self.embedding, "lstm": self.lstm, "head": self.head}
-
-    def __call__(self, ids):
-        hidden, _ = self.lstm(self.embedding(ids))
-        return self.head(hidden)  # (T, N, VOCAB)
-
-    def parameters(self):
-        return [p for module in self.modules.values() for p in module.parameters()]
-
-    def state_dict(self):
-        return {f"{name}.{key}": value for name, module in self.modules.items()
-                for key, value in module.state_dict().items()}
-
-    def load_state_dict(self, weights):
-        for name, module in self.modules.items():
-            module.load_state_dict({key[len(name) + 1:]: value for key, value in weights.items()
-                                    if key.startswith(name + ".")})
-
-    def to(self, device):
-        for module in self.modules.values():
-            module.to(device)
-        return self
+def build(lib):
+    """The network in `lib` (our nn or torch.nn): its three parts in a ModuleDict."""
+    return lib.ModuleDict({"embedding": lib.Embedding(VOCAB, EMBED),
+                           "lstm": lib.LSTM(EMBED, HIDDEN), "head": lib.Linear(HIDDEN, VOCAB)})
 
 
-def gradschool_step(device, data, seed=0):
-    """Grad School's step on `device`, and the initial weights (NumPy) for the others."""
-    tensor.manual_seed(seed)
-    model = CharLSTM(nn)
-    weights = {k: v.numpy().copy() for k, v in model.state_dict().items()}
-    model.to(device)
-    optimizer = nn.optim.Adam(model.parameters(), lr=LR)
-    pairs = [(tensor.Tensor(x, device=device), tensor.Tensor(y, device=device)) for x, y in data]
+def loss(F, model, ids, targets):
+    """Cross-entropy of the next-character scores at every position of ids (T, N)."""
+    hidden, _ = model["lstm"](model["embedding"](ids))
+    return F.cross_entropy(model["head"](hidden).reshape(-1, VOCAB), targets.reshape(-1))
 
-    def step(k):
-        x, y = pairs[k % len(pairs)]
-        loss = F.cross_entropy(model(x).reshape(-1, VOCAB), y.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
 
-    return step, weights
+def gradschool_step(device, data):
+    return lineup.adam_gradschool_step(sys.modules[__name__], device, data)
 
 
 def pytorch_step(device, weights, data):
-    import torch
-
-    model = CharLSTM(torch.nn)
-    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-    pairs = [(torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)) for x, y in data]
-
-    def step(k):
-        x, y = pairs[k % len(pairs)]
-        loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, VOCAB), y.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return lineup.adam_pytorch_step(sys.modules[__name__], device, weights, data)
 
 
 def sigmoid(z):
