@@ -205,6 +205,12 @@ def test_the_page_check_flags_an_exercise_solution(tmp_path):
     stub = '<pre>raise NotImplementedError("Exercise ch09.double: return two times x")</pre>'
     assert check.solutions_in(stub + "<p>y = x + x</p>", snippets) == []
     assert len(check.solutions_in("<pre>return 1.0 * one_as_float</pre>", snippets)) == 1
+    hints = check.hint_snippets(tmp_path)
+    assert [hint for _, hint in hints] == ["return two times x", "return the number one"]
+    assert [where for where, _ in check.hints_in(stub, hints)] == [
+        "engine/ops.py (exercise block 1)"]
+    assert check.hints_in('<pre>raise NotImplementedError("Exercise ch09.double: your code '
+                          '(make exercise CH=09)")</pre>', hints) == []
 
 
 def test_the_page_check_passes_a_clean_book_and_fails_a_noisy_one(tmp_path, capsys):
@@ -238,6 +244,12 @@ def test_source_shows_the_stub_in_place_of_a_solution():
         "    y = 2\n"
         '    # EXERCISE ch04.f: return "x" times y\n'
         '    raise NotImplementedError("Exercise ch04.f: return \\"x\\" times y")\n'
+        "    # END EXERCISE\n")
+    assert stub_exercises(text, hints=False) == (  # what a book page shows: no hint either
+        "def f(x):\n"
+        "    y = 2\n"
+        "    # EXERCISE ch04.f\n"
+        '    raise NotImplementedError("Exercise ch04.f: your code (make exercise CH=04)")\n'
         "    # END EXERCISE\n")
 
 
@@ -277,6 +289,8 @@ def test_source_of_a_function_hides_its_exercise():
     shown = source(tensor.unbroadcast)
     assert shown.startswith("def unbroadcast(")
     assert "Exercise ch04.unbroadcast:" in shown and "grad.sum(" not in shown
+    hint = "sum grad over added axes"  # the block's hint, which names the solution's steps
+    assert hint in (REPO / "tensor" / "ops" / "broadcast.py").read_text() and hint not in shown
     assert "grad.sum(" not in show_source(tensor.unbroadcast)._repr_html_()
     both = side_by_side(a=tensor.unbroadcast, b=tensor.matmul)
     assert "Exercise ch05.matmul:" in both._repr_html_() and "Exercise ch05.matmul:" in repr(both)

@@ -7,7 +7,9 @@ solution of an exercise"):
 - the solution of an exercise: the code between `# EXERCISE` and `# END EXERCISE` in the
   packages, printed for instance by `inspect.getsource` (show it with `visualize.source`, which
   puts the stub in its place). Any two consecutive lines of a solution on a page count, and so
-  does a one-line solution;
+  does a one-line solution. So does the block's hint (the text after `# EXERCISE chNN.name:`),
+  which is written for a learner who is stuck and often names the solution's very operations:
+  it belongs in the workbook, not on the page;
 
 - a warning in a cell's output: `RuntimeWarning: overflow encountered in exp`, a
   `DeprecationWarning` from a library, `Warning: ...`. Either the lesson has a bug to fix, or it
@@ -33,7 +35,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from visualize.source import solutions  # noqa: E402  (the repository's own package)
+from visualize.source import exercise_blocks, solutions  # noqa: E402  (the repository's own)
 
 PACKAGES = ("engine", "tensor", "nn", "visualize")  # where the exercise blocks are
 
@@ -132,6 +134,24 @@ def solution_snippets(repo=REPO):
     return snippets
 
 
+def hint_snippets(repo=REPO):
+    """(block, hint) for every exercise block in the packages, its hint's whitespace collapsed."""
+    hints = []
+    for package in PACKAGES:
+        for path in sorted((Path(repo) / package).rglob("*.py")):
+            blocks = exercise_blocks(path.read_text(encoding="utf-8"), str(path))
+            for number, (_, hint, *_) in enumerate(blocks):
+                where = f"{path.relative_to(repo)} (exercise block {number + 1})"
+                hints.append((where, " ".join(hint.split())))
+    return hints
+
+
+def hints_in(html, hints):
+    """The exercise hints (see `hint_snippets`) that a page's HTML shows, anywhere in a line."""
+    text = " ".join(page_lines(html).split())
+    return [(where, hint) for where, hint in hints if hint in text]
+
+
 def page_lines(html):
     """A page's visible text, one stripped line per line, tags and entities removed."""
     text = html_module.unescape(re.sub(r"<[^>]*>", "", html))
@@ -149,14 +169,17 @@ def solutions_in(html, snippets):
 
 
 def problems(html_folder, repo=REPO):
-    """(page, problem) for every stray warning and machine path in the built pages."""
-    found, snippets = [], solution_snippets(repo)
+    """(page, problem) for every exercise solution or hint, stray warning and machine path in
+    the built pages."""
+    found, snippets, hints = [], solution_snippets(repo), hint_snippets(repo)
     for page in sorted(Path(html_folder).rglob("*.html")):
         if "_static" in page.relative_to(html_folder).parts:
             continue  # the theme's and MathJax's own files, not pages
         html = page.read_text(encoding="utf-8", errors="replace")
         found += [(page, f"the solution of an exercise in {where}: {snippet!r}")
                   for where, snippet in solutions_in(html, snippets)]
+        found += [(page, f"the hint of an exercise in {where} (it spells out the solution): "
+                         f"{hint!r}") for where, hint in hints_in(html, hints)]
         found += [(page, f"a warning in a cell's output: {line}") for line in warnings_in(html)]
         found += [(page, f"a path of the build machine: {where}")
                   for where in machine_paths_in(html, repo)]

@@ -7,14 +7,13 @@ the packages. But some of that code is an exercise: its solution sits between tw
     ...the solution...
     # END EXERCISE
 
-and a book that printed it would hand the answer over. `source(function)` is the function's
-source with the body of every such block replaced by the stub a learner's workbook holds,
-
-    # EXERCISE ch04: <a one-line hint>
-    raise NotImplementedError("Exercise ch04: <a one-line hint>")
-    # END EXERCISE
-
-so the page shows where the code goes and what it must do, never the code itself.
+and a book that printed it would hand the answer over. The hint would too: written for a
+learner who is stuck, it often names the very operations of the solution ("buffer /= world
+size; ..."). `source(function)` is the function's source with every such block reduced to
+where the code goes and which exercise it is: the start marker without its hint, the line
+`raise NotImplementedError("Exercise ch04: your code (make exercise CH=04)")` and the end
+marker. So the page shows the surrounding code and the place of the exercise, never the code
+itself nor its hint; the workbook (`make exercise`) keeps the hint, for whoever asks for it.
 `show_source` and `side_by_side` display that text, syntax-coloured, in Jupyter and in the book.
 
 The markers are parsed strictly (tools/workbook.py reads the same ones to build the workbook): a
@@ -68,14 +67,19 @@ def solutions(text, where="<source>"):
     return [lines[first + 1:last] for _, _, _, first, last in exercise_blocks(text, where)]
 
 
-def stub_exercises(text, where="<source>"):
+def stub_exercises(text, where="<source>", hints=True):
     """`text` (Python source) with the body of every exercise block replaced by one line,
     `raise NotImplementedError("Exercise chNN[.name]: <hint>")`, at the markers' indentation.
 
-    The marker comments stay, so a reader sees where an exercise begins and ends. Raises
-    ValueError for markers that do not pair up (see `exercise_blocks`)."""
+    The marker comments stay, so a reader sees where an exercise begins and ends. With
+    hints=False (what a book page shows) the hint is left out of both the marker and the
+    message. Raises ValueError for markers that do not pair up (see `exercise_blocks`)."""
     lines = text.split("\n")
     for exercise, hint, indent, first, last in reversed(exercise_blocks(text, where)):
+        if not hints:
+            chapter = exercise[2:4]
+            lines[first] = f"{indent}# EXERCISE {exercise}"
+            hint = f"your code (make exercise CH={chapter})"
         hint = hint.replace("\\", "\\\\").replace('"', '\\"')
         stub = f'{indent}raise NotImplementedError("Exercise {exercise}: {hint}")'
         lines[first + 1:last] = [stub]
@@ -84,10 +88,11 @@ def stub_exercises(text, where="<source>"):
 
 def source(obj):
     """The source code of a function, method or class, dedented, with every exercise block
-    stubbed out (see `stub_exercises`)."""
+    stubbed out and its hint left out (see `stub_exercises`)."""
     obj = inspect.unwrap(getattr(obj, "__func__", obj))
     where = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', obj)}"
-    return stub_exercises(textwrap.dedent(inspect.getsource(obj)).rstrip("\n"), where)
+    return stub_exercises(textwrap.dedent(inspect.getsource(obj)).rstrip("\n"), where,
+                          hints=False)
 
 
 class SourceCode:
@@ -130,8 +135,8 @@ class SideBySide:
 
 
 def show_source(obj, title=None):
-    """Display `obj`'s source (exercise blocks stubbed), e.g. `show_source(tensor.unbroadcast)`
-    as the last line of a notebook cell."""
+    """Display `obj`'s source (exercise blocks stubbed, without hints), e.g.
+    `show_source(tensor.unbroadcast)` as the last line of a notebook cell."""
     return SourceCode(source(obj), title)
 
 
